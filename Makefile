@@ -1,0 +1,42 @@
+# The two commands a newcomer needs: `make run` and `make test`.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+LB     := $(BIN)/lapor-bridge
+MODEL  ?= instance/models/current
+
+.PHONY: run test install lint format bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e ".[dev]"
+	touch $(STAMP)
+
+install: $(STAMP)
+
+## Set up, migrate, seed the demo region, train the starter model if none, serve on :5000.
+run: $(STAMP)
+	$(LB) init-db
+	$(LB) seed-demo
+	@test -f $(MODEL)/manifest.json || $(LB) classifier train-starter --out $(MODEL)
+	$(LB) serve --host 127.0.0.1 --port 5000
+
+## Set up and run the whole test suite (SQLite and PostgreSQL).
+test: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(STAMP)
+	$(BIN)/ruff format .
+
+bench: $(STAMP)
+	$(BIN)/python -m bench
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache .ruff_cache

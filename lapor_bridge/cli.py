@@ -1,0 +1,79 @@
+"""The ``lapor-bridge`` command: thin entry points that call services."""
+
+from __future__ import annotations
+
+from functools import cached_property
+
+import click
+
+from lapor_bridge.config import ConfigError, Settings, load_settings
+
+
+class CliContext:
+    """Shared state of one command invocation; settings load lazily."""
+
+    def __init__(self, config_path: str | None) -> None:
+        self.config_path = config_path
+
+    @cached_property
+    def settings(self) -> Settings:
+        """The deployment settings (raises a usage error when malformed)."""
+        try:
+            return load_settings(self.config_path)
+        except ConfigError as exc:
+            raise click.UsageError(str(exc)) from exc
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--config",
+    "config_path",
+    envvar="LAPOR_BRIDGE_CONFIG",
+    type=click.Path(dir_okay=False),
+    help="TOML settings file (default: ./config.toml when present).",
+)
+@click.pass_context
+def main(ctx: click.Context, config_path: str | None) -> None:
+    """lapor-bridge: complaint intake, routing and SP4N-LAPOR! sync."""
+    ctx.obj = CliContext(config_path)
+
+
+@main.command("init-db")
+@click.pass_obj
+def init_db(cli: CliContext) -> None:
+    """Create or upgrade the database schema to the newest migration."""
+    from lapor_bridge.db.engine import make_engine
+    from lapor_bridge.db.migrate import upgrade_to_head
+
+    engine = make_engine(cli.settings.database)
+    upgrade_to_head(engine)
+    engine.dispose()
+    click.echo(f"database at head: {engine.url.render_as_string(hide_password=True)}")
+
+
+@main.command("seed-demo")
+@click.pass_obj
+def seed_demo_command(cli: CliContext) -> None:
+    """Load the demo region (Kota Tegal): agencies, kecamatan/kelurahan, demo logins."""
+    from lapor_bridge.services.context import build_context
+    from lapor_bridge.services.seed import seed_demo
+
+    created = seed_demo(build_context(cli.settings, load_model=False))
+    summary = ", ".join(f"{count} {table}" for table, count in sorted(created.items()))
+    click.echo(f"demo region seeded: {summary or 'nothing new, already present'}")
+
+
+@main.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=5000, show_default=True, type=int, help="Port to listen on.")
+@click.pass_obj
+def serve(cli: CliContext, host: str, port: int) -> None:
+    """Serve the web app (form, tracking, officer pages, API)."""
+    from lapor_bridge.web import create_app
+
+    app = create_app(cli.settings)
+    click.echo(f"lapor-bridge serving on http://{host}:{port}/")
+    app.run(host=host, port=port, threaded=True, use_reloader=False)
+
+
+main.add_command(__import__("lapor_bridge.lapor.simulator.cli", fromlist=["lapor_sim"]).lapor_sim)

@@ -1,0 +1,212 @@
+"""Settings: one TOML file plus ``LAPOR_BRIDGE_*`` environment overrides.
+
+Nested keys use a double underscore: ``LAPOR_BRIDGE_DATABASE__URL`` sets
+``[database] url``. The result is one frozen :class:`Settings` object.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import tomllib
+import types
+import typing
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ENV_PREFIX = "LAPOR_BRIDGE_"
+CONFIG_ENV = "LAPOR_BRIDGE_CONFIG"
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class ConfigError(ValueError):
+    """The configuration is missing, malformed or inconsistent."""
+
+
+@dataclass(frozen=True)
+class AppSettings:
+    """Web application and deployment identity."""
+
+    secret_key: str = "dev-only-change-me"
+    region_code: str = "33.76"
+    timezone: str = "Asia/Jakarta"
+    default_locale: str = "id"
+    instance_dir: str = "instance"
+    upload_dir: str = "instance/uploads"
+    max_upload_mb: int = 5
+    max_photos: int = 3
+    intake_rate_limit: str = "10 per minute;100 per day"
+    rate_limit_storage: str = "memory://"
+    session_cookie_secure: bool = False
+
+
+@dataclass(frozen=True)
+class DatabaseSettings:
+    """SQLAlchemy engine settings."""
+
+    url: str = "sqlite:///instance/lapor-bridge.db"
+    echo: bool = False
+    pool_size: int = 5
+    max_overflow: int = 10
+    pool_timeout: int = 30
+
+
+@dataclass(frozen=True)
+class ClassifierSettings:
+    """Routing model location and confidence threshold."""
+
+    model_dir: str = "instance/models/current"
+    threshold: float = 0.6
+
+
+@dataclass(frozen=True)
+class LaporSettings:
+    """SP4N-LAPOR! v3 adapter: base URL, credentials, paths, timeouts."""
+
+    base_url: str = "http://127.0.0.1:8500/api/v3"
+    token: str = "sim-token"
+    secret: str = "sim-secret"
+    connect_timeout: float = 3.0
+    read_timeout: float = 10.0
+    channel_id: int = 1
+    user_id: int = 1
+    max_attempts: int = 8
+    backoff_base_seconds: float = 30.0
+    backoff_max_seconds: float = 3600.0
+    batch_size: int = 100
+    classification_id: int = 2
+    category_id: int = 1
+    location_id: int = 3376
+    page_size: int = 100
+    master_page_size: int = 1000
+    pool_size: int = 10
+    path_institutions: str = "/masters/institutions/external"
+    path_templates: str = "/masters/templates"
+    path_upload: str = "/complaints/complaint/file"
+    path_create: str = "/complaints/complaint"
+    path_reject: str = "/complaints/process/{complaint_id}/reject"
+    path_detail: str = "/complaints/{complaint_id}/complaint"
+    path_followups: str = "/complaints/{complaint_id}/followups"
+    path_followup_add: str = "/complaints/followup/add"
+    path_search: str = "/complaints"
+
+
+@dataclass(frozen=True)
+class TelegramSettings:
+    """Telegram bot token and Bot API endpoint."""
+
+    token: str = ""
+    base_url: str = "https://api.telegram.org/bot"
+    base_file_url: str = "https://api.telegram.org/file/bot"
+    mode: str = "polling"
+    webhook_url: str = ""
+    webhook_secret: str = ""
+
+
+@dataclass(frozen=True)
+class SlaSettings:
+    """Working-day targets (LAPOR! defaults) and extra non-working days."""
+
+    dispose_days: int = 3
+    first_response_days: int = 5
+    auto_close_days: int = 10
+    completion_days: int = 60
+    cuti_bersama: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Settings:
+    """All settings of one deployment."""
+
+    app: AppSettings = field(default_factory=AppSettings)
+    database: DatabaseSettings = field(default_factory=DatabaseSettings)
+    classifier: ClassifierSettings = field(default_factory=ClassifierSettings)
+    lapor: LaporSettings = field(default_factory=LaporSettings)
+    telegram: TelegramSettings = field(default_factory=TelegramSettings)
+    sla: SlaSettings = field(default_factory=SlaSettings)
+
+    def path(self, value: str) -> Path:
+        """Resolve a configured relative path against the working directory."""
+        return Path(value).expanduser().resolve()
+
+
+def load_settings(
+    path: str | os.PathLike[str] | None = None,
+    environ: Mapping[str, str] | None = None,
+    overrides: Mapping[str, object] | None = None,
+) -> Settings:
+    """Build settings from a TOML file, then the environment, then ``overrides``.
+
+    ``path`` defaults to ``$LAPOR_BRIDGE_CONFIG`` or ``./config.toml`` when present.
+    """
+    environ = os.environ if environ is None else environ
+    raw: dict[str, dict[str, object]] = {}
+    config_path = path or environ.get(CONFIG_ENV)
+    if config_path is None and Path("config.toml").is_file():
+        config_path = "config.toml"
+    if config_path is not None:
+        try:
+            with open(config_path, "rb") as handle:
+                raw = tomllib.load(handle)
+        except FileNotFoundError as exc:
+            raise ConfigError(f"config file not found: {config_path}") from exc
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"config file {config_path} is not valid TOML: {exc}") from exc
+    for key, value in environ.items():
+        if not key.startswith(ENV_PREFIX) or key == CONFIG_ENV or "__" not in key:
+            continue
+        section, _, name = key[len(ENV_PREFIX) :].lower().partition("__")
+        raw.setdefault(section, {})[name] = value
+    for dotted, value in (overrides or {}).items():
+        section, _, name = dotted.partition(".")
+        raw.setdefault(section, {})[name] = value
+    return _build(Settings, raw, "")
+
+
+def _build(cls: type, raw: Mapping[str, object], where: str):
+    hints = typing.get_type_hints(cls)
+    known = {f.name for f in dataclasses.fields(cls)}
+    unknown = set(raw) - known
+    if unknown:
+        raise ConfigError(f"unknown setting(s) {sorted(unknown)} in [{where or 'root'}]")
+    values = {}
+    for name, value in raw.items():
+        hint = hints[name]
+        label = f"{where}.{name}" if where else name
+        if dataclasses.is_dataclass(hint):
+            if not isinstance(value, Mapping):
+                raise ConfigError(f"[{label}] must be a table")
+            values[name] = _build(hint, value, label)
+        else:
+            values[name] = _coerce(value, hint, label)
+    return cls(**values)
+
+
+def _coerce(value: object, hint: object, label: str) -> object:
+    origin = typing.get_origin(hint)
+    if origin is tuple:
+        if isinstance(value, str):
+            value = [part.strip() for part in value.split(",") if part.strip()]
+        if not isinstance(value, list | tuple):
+            raise ConfigError(f"{label} must be a list")
+        return tuple(str(item) for item in value)
+    if origin in (typing.Union, types.UnionType):
+        hint = next(arg for arg in typing.get_args(hint) if arg is not type(None))
+    if hint is bool:
+        if isinstance(value, bool):
+            return value
+        text = str(value).strip().lower()
+        if text in {"1", "true", "yes", "on"}:
+            return True
+        if text in {"0", "false", "no", "off"}:
+            return False
+        raise ConfigError(f"{label} must be true or false, got {value!r}")
+    if hint in (int, float):
+        if isinstance(value, bool):
+            raise ConfigError(f"{label} must be a number, got {value!r}")
+        try:
+            return hint(value)
+        except (TypeError, ValueError) as exc:
+            raise ConfigError(f"{label} must be a number, got {value!r}") from exc
+    return str(value)

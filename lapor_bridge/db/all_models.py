@@ -1,0 +1,3 @@
+"""Imports every model module so that ``Base.metadata`` knows every table (for Alembic)."""
+
+from lapor_bridge.db import models  # noqa: F401

@@ -1,0 +1,39 @@
+"""The demo region: Kota Tegal, Provinsi Jawa Tengah, with its OPD and wilayah."""
+
+from __future__ import annotations
+
+PROVINCE = ("33", "Provinsi Jawa Tengah", "provinsi")
+REGION = ("33.76", "Kota Tegal", "kota")
+
+KECAMATAN = {
+    "Tegal Barat": [
+        "Debong Lor", "Kemandungan", "Kraton", "Muarareja", "Pekauman",
+        "Pesurungan Kidul", "Tegalsari",
+    ],
+    "Tegal Timur": ["Kejambon", "Mangkukusuman", "Mintaragen", "Panggung", "Slerok"],
+    "Tegal Selatan": [
+        "Bandung", "Debong Kidul", "Debong Kulon", "Debong Tengah", "Kalinyamat Wetan",
+        "Keturen", "Randugunting", "Tunon",
+    ],
+    "Margadana": [
+        "Cabawan", "Kaligangsa", "Kalinyamat Kulon", "Krandon", "Margadana",
+        "Pesurungan Lor", "Sumurpanggang",
+    ],
+}
+
+# (code, name, is_triage)
+AGENCIES = [
+    ("PUPR", "Dinas Pekerjaan Umum dan Penataan Ruang Kota Tegal", False),
+    ("DINKES", "Dinas Kesehatan Kota Tegal", False),
+    ("DISDIK", "Dinas Pendidikan dan Kebudayaan Kota Tegal", False),
+    ("DISDUKCAPIL", "Dinas Kependudukan dan Pencatatan Sipil Kota Tegal", False),
+    ("DLH", "Dinas Lingkungan Hidup Kota Tegal", False),
+    ("DISHUB", "Dinas Perhubungan Kota Tegal", False),
+    ("SATPOLPP", "Satuan Polisi Pamong Praja Kota Tegal", False),
+    ("PDAM", "Perumda Air Minum Tirta Bahari Kota Tegal", False),
+    ("DINSOS", "Dinas Sosial Kota Tegal", False),
+    ("DPMPTSP", "Dinas Penanaman Modal dan Pelayanan Terpadu Satu Pintu Kota Tegal", False),
+    ("TRIAGE", "Antrean Verifikasi Admin Kota Tegal", True),
+]
+
+DEMO_PASSWORD = "tegal-demo"  # noqa: S105 - documented demo login, seeded only by seed-demo

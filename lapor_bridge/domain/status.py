@@ -1,0 +1,51 @@
+"""Complaint states, mirroring the SP4N-LAPOR! lifecycle."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Status(StrEnum):
+    """Where a complaint is in its life. Values are stored in the database."""
+
+    SUBMITTED = "submitted"
+    VERIFIED = "verified"
+    DISPOSED = "disposed"
+    IN_PROGRESS = "in_progress"
+    WAITING_REPORTER = "waiting_reporter"
+    RESPONDED = "responded"
+    RESOLVED = "resolved"
+    AUTO_CLOSED = "auto_closed"
+    ARCHIVED = "archived"
+    REJECTED = "rejected"
+
+    @property
+    def label_id(self) -> str:
+        """Bahasa Indonesia label shown to residents and officers."""
+        return _LABELS[self][0]
+
+    @property
+    def label_en(self) -> str:
+        """English label."""
+        return _LABELS[self][1]
+
+    @property
+    def is_closed(self) -> bool:
+        """True once nothing more is expected of anyone."""
+        return self in CLOSED
+
+
+CLOSED = frozenset({Status.RESOLVED, Status.AUTO_CLOSED, Status.ARCHIVED, Status.REJECTED})
+
+_LABELS = {
+    Status.SUBMITTED: ("Belum Terverifikasi", "Not yet verified"),
+    Status.VERIFIED: ("Terverifikasi", "Verified"),
+    Status.DISPOSED: ("Terdisposisi ke Instansi", "Sent to the agency"),
+    Status.IN_PROGRESS: ("Dalam Proses", "In progress"),
+    Status.WAITING_REPORTER: ("Menunggu Keterangan Pelapor", "Waiting for the reporter"),
+    Status.RESPONDED: ("Ditindaklanjuti oleh Instansi", "Answered by the agency"),
+    Status.RESOLVED: ("Selesai", "Resolved"),
+    Status.AUTO_CLOSED: ("Selesai Otomatis", "Closed automatically"),
+    Status.ARCHIVED: ("Diarsipkan", "Archived"),
+    Status.REJECTED: ("Ditolak", "Rejected"),
+}

@@ -1,0 +1,1 @@
+"""Use cases, one function each. Only services open transactions and commit."""

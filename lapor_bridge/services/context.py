@@ -1,0 +1,67 @@
+"""What every service needs: settings, sessions, the routing model and a clock."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Protocol
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from lapor_bridge.config import Settings
+from lapor_bridge.db.engine import make_engine, make_session_factory
+from lapor_bridge.db.models import utcnow
+
+log = logging.getLogger(__name__)
+
+
+class Classifier(Protocol):
+    """What intake needs of a routing model (see ``classifiers``)."""
+
+    version: str
+
+    def predict(self, texts: Sequence[str], k: int = 3) -> list[list[tuple[str, float]]]:
+        """Top-k (label, probability) per text, best first."""
+
+
+@dataclass
+class ServiceContext:
+    """Dependencies of the services, built once per process."""
+
+    settings: Settings
+    session_factory: sessionmaker[Session]
+    classifier: Classifier | None = None
+    clock: Callable[[], datetime] = field(default=utcnow)
+
+    @contextmanager
+    def transaction(self) -> Iterator[Session]:
+        """A unit of work: commits when the block ends, rolls back on error."""
+        with self.session_factory() as session, session.begin():
+            yield session
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        """A read-only session."""
+        with self.session_factory() as session:
+            yield session
+
+
+def build_context(settings: Settings, *, load_model: bool = True) -> ServiceContext:
+    """Create the engine, session factory and (optionally) the routing model."""
+    engine = make_engine(settings.database)
+    classifier = load_classifier(settings) if load_model else None
+    return ServiceContext(settings, make_session_factory(engine), classifier)
+
+
+def load_classifier(settings: Settings) -> Classifier | None:
+    """Load the model from the configured directory; None (triage-only) when absent."""
+    from classifiers.model import ModelError, load_model
+
+    try:
+        return load_model(settings.path(settings.classifier.model_dir))
+    except ModelError as exc:
+        log.warning("routing model unavailable, every complaint goes to triage: %s", exc)
+        return None

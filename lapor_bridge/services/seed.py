@@ -1,0 +1,68 @@
+"""``seed_demo``: load the demo region, its agencies, wilayah and demo logins. Idempotent."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from lapor_bridge import demo_region as demo
+from lapor_bridge.db.models import Agency, District, Region, User, Village
+from lapor_bridge.services.context import ServiceContext
+from lapor_bridge.services.passwords import hash_password
+
+
+def seed_demo(ctx: ServiceContext) -> Counter[str]:
+    """Create whatever of the demo region is missing; return what was created."""
+    created: Counter[str] = Counter()
+    with ctx.transaction() as session:
+        province = _region(session, demo.PROVINCE, None, created)
+        region = _region(session, demo.REGION, province, created)
+        for district_name, village_names in demo.KECAMATAN.items():
+            district = _get_or_add(
+                session, created, District, region_id=region.id, name=district_name
+            )
+            for village_name in village_names:
+                _get_or_add(session, created, Village, district_id=district.id, name=village_name)
+        for code, name, is_triage in demo.AGENCIES:
+            agency = _get_or_add(
+                session, created, Agency, region_id=region.id, code=code,
+                defaults={"name": name, "is_triage": is_triage, "active": True},
+            )
+            role = "regional_admin" if is_triage else "officer"
+            username = "admin.tegal" if is_triage else f"petugas.{code.lower()}"
+            full_name = "Admin Kota Tegal" if is_triage else f"Petugas {code}"
+            _user(session, created, username, full_name, role, agency_id=None if is_triage
+                  else agency.id, region_id=region.id)
+        _user(session, created, "koordinator.jateng", "Koordinator Jawa Tengah", "coordinator",
+              agency_id=None, region_id=province.id)
+        _user(session, created, "sysadmin", "Administrator Sistem", "sysadmin",
+              agency_id=None, region_id=None)
+    return created
+
+
+def _region(session: Session, spec, parent: Region | None, created: Counter[str]) -> Region:
+    code, name, kind = spec
+    return _get_or_add(
+        session, created, Region, code=code,
+        defaults={"name": name, "kind": kind, "parent_id": parent.id if parent else None},
+    )
+
+
+def _user(session: Session, created: Counter[str], username, full_name, role, **scope) -> None:
+    if session.scalar(select(User).where(User.username == username)) is None:
+        session.add(User(username=username, full_name=full_name, role=role,
+                         password_hash=hash_password(demo.DEMO_PASSWORD), **scope))
+        session.flush()
+        created["users"] += 1
+
+
+def _get_or_add(session: Session, created: Counter[str], model, defaults=None, **keys):
+    row = session.scalar(select(model).filter_by(**keys))
+    if row is None:
+        row = model(**keys, **(defaults or {}))
+        session.add(row)
+        session.flush()
+        created[model.__tablename__] += 1
+    return row

@@ -1,0 +1,77 @@
+"""Photo checks (by content, not by name) and storage under the upload folder."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from PIL import Image, UnidentifiedImageError
+
+ALLOWED_FORMATS = {"JPEG": ("image/jpeg", "jpg"), "PNG": ("image/png", "png"),
+                   "WEBP": ("image/webp", "webp")}
+MAX_PIXELS = 50_000_000
+
+
+@dataclass(frozen=True)
+class UploadedFile:
+    """A file as received from a channel, before any check."""
+
+    filename: str
+    content: bytes
+
+
+@dataclass(frozen=True)
+class CheckedPhoto:
+    """A photo that passed the checks, ready to store."""
+
+    original_name: str
+    content: bytes
+    content_type: str
+    extension: str
+    sha256: str
+
+
+def check_photo(upload: UploadedFile, max_bytes: int) -> CheckedPhoto:
+    """Accept JPEG, PNG or WebP up to ``max_bytes``; raise ValueError with a reason."""
+    if not upload.content:
+        raise ValueError("Berkas foto kosong.")
+    if len(upload.content) > max_bytes:
+        raise ValueError(
+            f"Foto terlalu besar ({len(upload.content) / 1_048_576:.1f} MB); "
+            f"maksimal {max_bytes // 1_048_576} MB."
+        )
+    try:
+        with Image.open(io.BytesIO(upload.content)) as image:
+            image_format = image.format
+            width, height = image.size
+            image.verify()
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError,
+            Image.DecompressionBombError) as exc:
+        raise ValueError("Berkas bukan foto yang dapat dibaca (JPEG, PNG atau WebP).") from exc
+    if image_format not in ALLOWED_FORMATS:
+        raise ValueError("Jenis foto tidak didukung; kirim JPEG, PNG atau WebP.")
+    if width * height > MAX_PIXELS:
+        raise ValueError("Resolusi foto terlalu besar.")
+    content_type, extension = ALLOWED_FORMATS[image_format]
+    name = Path(upload.filename or "foto").name[:200] or "foto"
+    return CheckedPhoto(name, upload.content, content_type, extension,
+                        hashlib.sha256(upload.content).hexdigest())
+
+
+def store_photo(photo: CheckedPhoto, upload_dir: Path, now: datetime) -> str:
+    """Write the photo under ``upload_dir/YYYY/MM/`` and return its stored name."""
+    stored_name = f"{now:%Y/%m}/{uuid.uuid4().hex}.{photo.extension}"
+    target = upload_dir / stored_name
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(photo.content)
+    return stored_name
+
+
+def remove_stored(upload_dir: Path, stored_names: list[str]) -> None:
+    """Delete files written for a transaction that did not commit."""
+    for stored_name in stored_names:
+        (upload_dir / stored_name).unlink(missing_ok=True)

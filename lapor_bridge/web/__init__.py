@@ -1,0 +1,89 @@
+"""The Flask application factory."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, request, session
+from flask_babel import Babel
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+from flask_wtf.csrf import CSRFProtect
+
+from lapor_bridge.config import Settings, load_settings
+from lapor_bridge.services.context import ServiceContext, build_context
+from lapor_bridge.web import errors, filters
+
+LOCALES = ("id", "en")
+
+csrf = CSRFProtect()
+babel = Babel()
+limiter = Limiter(key_func=get_remote_address, default_limits=[])
+
+log = logging.getLogger(__name__)
+
+
+def create_app(
+    settings: Settings | None = None, context: ServiceContext | None = None
+) -> Flask:
+    """Build the web app; tests pass their own settings or a ready service context."""
+    settings = settings or (context.settings if context else load_settings())
+    context = context or build_context(settings)
+    app = Flask(__name__)
+    max_request = settings.app.max_photos * settings.app.max_upload_mb + 8
+    app.config.update(
+        SECRET_KEY=settings.app.secret_key,
+        MAX_CONTENT_LENGTH=max(max_request, 32) * 1_048_576,
+        MAX_FORM_MEMORY_SIZE=512 * 1024,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=settings.app.session_cookie_secure,
+        WTF_CSRF_TIME_LIMIT=None,
+        RATELIMIT_STORAGE_URI=settings.app.rate_limit_storage,
+        RATELIMIT_HEADERS_ENABLED=True,
+        BABEL_DEFAULT_LOCALE=settings.app.default_locale,
+        BABEL_DEFAULT_TIMEZONE=settings.app.timezone,
+        LAPOR_SETTINGS=settings,
+    )
+    app.extensions["lapor_context"] = context
+    csrf.init_app(app)
+    limiter.init_app(app)
+    babel.init_app(app, locale_selector=_select_locale)
+    filters.init_app(app)
+    errors.init_app(app)
+
+    from lapor_bridge.web import api, auth, officer, public
+
+    for blueprint in (public.bp, auth.bp, officer.bp, api.bp):
+        app.register_blueprint(blueprint)
+    csrf.exempt(api.bp)
+
+    @app.after_request
+    def _security_headers(response):
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault(
+            "Content-Security-Policy",
+            "default-src 'self'; img-src 'self' data:; style-src 'self'; "
+            "script-src 'self'; frame-ancestors 'none'; form-action 'self'",
+        )
+        return response
+
+    return app
+
+
+def service_context() -> ServiceContext:
+    """The service context of the running app."""
+    from flask import current_app
+
+    return current_app.extensions["lapor_context"]
+
+
+def _select_locale() -> str:
+    chosen = request.args.get("lang")
+    if chosen in LOCALES:
+        session["lang"] = chosen
+    from flask import current_app
+
+    return session.get("lang") or current_app.config["BABEL_DEFAULT_LOCALE"]

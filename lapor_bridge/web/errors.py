@@ -1,0 +1,62 @@
+"""Error pages and JSON error bodies: clear words, no stack traces."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, jsonify, render_template, request
+from werkzeug.exceptions import HTTPException
+
+log = logging.getLogger(__name__)
+
+MESSAGES = {
+    400: "Permintaan tidak dapat dibaca.",
+    403: "Anda tidak berhak membuka halaman ini.",
+    404: "Halaman atau laporan tidak ditemukan.",
+    405: "Metode tidak diizinkan.",
+    413: "Kiriman terlalu besar. Foto paling besar 5 MB; kirim foto yang lebih kecil.",
+    415: "Jenis isi kiriman tidak didukung.",
+    429: "Terlalu banyak kiriman dalam waktu singkat. Coba lagi beberapa saat lagi.",
+    500: "Terjadi kesalahan pada sistem. Laporan Anda belum tersimpan; coba lagi.",
+}
+
+
+def wants_json() -> bool:
+    """True for API paths, where errors are JSON."""
+    return request.path.startswith(("/api/", "/healthz"))
+
+
+def error_body(status: int, code: str, message: str, fields: dict | None = None):
+    """The one JSON error shape of the API."""
+    body = {"error": {"status": status, "code": code, "message": message}}
+    if fields:
+        body["error"]["fields"] = fields
+    response = jsonify(body)
+    response.status_code = status
+    return response
+
+
+def init_app(app: Flask) -> None:
+    """Register the handlers on ``app``."""
+
+    @app.errorhandler(HTTPException)
+    def _http_error(exc: HTTPException):
+        status = exc.code or 500
+        message = MESSAGES.get(status, exc.description or "Kesalahan.")
+        if wants_json():
+            response = error_body(status, exc.name.lower().replace(" ", "_"), message)
+        else:
+            response = app.make_response(
+                (render_template("error.html", status=status, message=message), status)
+            )
+        for header in ("Retry-After", "Allow"):
+            if exc.get_headers() and header in dict(exc.get_headers()):
+                response.headers[header] = dict(exc.get_headers())[header]
+        return response
+
+    @app.errorhandler(Exception)
+    def _unexpected(exc: Exception):
+        log.exception("unhandled error on %s %s", request.method, request.path)
+        if wants_json():
+            return error_body(500, "internal_error", MESSAGES[500])
+        return render_template("error.html", status=500, message=MESSAGES[500]), 500

@@ -1,0 +1,188 @@
+"""submit_complaint on a real database (SQLite and PostgreSQL)."""
+
+import io
+from dataclasses import dataclass, replace
+
+import pytest
+from PIL import Image
+from sqlalchemy import func, select
+
+from lapor_bridge.db.models import (
+    Attachment,
+    Complaint,
+    ComplaintEvent,
+    OutboxMessage,
+    ReporterContact,
+)
+from lapor_bridge.domain.status import Status
+from lapor_bridge.services import intake
+from lapor_bridge.services.errors import ValidationFailed
+from lapor_bridge.services.intake import ComplaintInput, ContactInput, submit_complaint
+from lapor_bridge.services.uploads import UploadedFile
+
+POTHOLE = ComplaintInput(
+    title="Jalan berlubang di Jl. Kapten Sudibyo",
+    description="Jalan berlubang besar dan dalam di depan pasar, sudah dua motor jatuh minggu ini.",
+    kecamatan="Tegal Selatan",
+    kelurahan="Kalinyamat Wetan",
+)
+
+
+@dataclass
+class FixedModel:
+    """A stand-in model with a fixed answer, to pin routing in these tests."""
+
+    top: list
+    version: str = "fixed-1"
+
+    def predict(self, texts, k=3):
+        return [self.top[:k] for _ in texts]
+
+
+def png() -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", (32, 32), "gray").save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def count(ctx, model) -> int:
+    with ctx.read() as session:
+        return session.scalar(select(func.count()).select_from(model))
+
+
+def test_confident_complaint_is_disposed_to_the_agency_in_one_transaction(ctx):
+    ctx.classifier = FixedModel([("PUPR", 0.93), ("DLH", 0.04), ("DISHUB", 0.02)])
+    result = submit_complaint(ctx, POTHOLE)
+    assert result.agency_code == "PUPR" and not result.to_triage
+    assert result.status is Status.DISPOSED
+    with ctx.read() as session:
+        complaint = session.scalar(
+            select(Complaint).where(Complaint.tracking_number == result.tracking_number)
+        )
+        assert complaint.agency.code == "PUPR"
+        assert complaint.predicted_agency.code == "PUPR"
+        assert complaint.confidence == pytest.approx(0.93)
+        assert complaint.model_version == "fixed-1"
+        assert complaint.predictions == [["PUPR", 0.93], ["DLH", 0.04], ["DISHUB", 0.02]]
+        assert complaint.created_at.tzinfo is not None
+        kinds = [(e.kind, e.from_status, e.to_status) for e in complaint.events]
+        assert kinds == [("submitted", None, "submitted"), ("disposed", "submitted", "disposed")]
+        outbox = session.scalars(select(OutboxMessage)).all()
+        assert [(row.kind, row.state, row.complaint_id) for row in outbox] == [
+            ("create", "pending", complaint.id)
+        ]
+        assert complaint.reporter_key_hash != result.reporter_key
+
+
+def test_low_confidence_goes_to_triage(ctx):
+    ctx.classifier = FixedModel([("DINSOS", 0.35), ("LAINNYA", 0.3)])
+    result = submit_complaint(ctx, POTHOLE)
+    assert result.to_triage and result.agency_code == "TRIAGE"
+    assert result.status is Status.SUBMITTED
+    with ctx.read() as session:
+        complaint = session.scalar(select(Complaint))
+        assert complaint.predicted_agency.code == "DINSOS"
+        assert [e.kind for e in complaint.events] == ["submitted", "triage"]
+
+
+def test_no_model_still_accepts_the_complaint(ctx):
+    ctx.classifier = None
+    result = submit_complaint(ctx, POTHOLE)
+    assert result.to_triage and result.confidence is None
+
+
+def test_broken_model_routes_to_triage_and_loses_nothing(ctx):
+    class Broken:
+        version = "broken"
+
+        def predict(self, texts, k=3):
+            raise RuntimeError("model exploded")
+
+    ctx.classifier = Broken()
+    assert submit_complaint(ctx, POTHOLE).to_triage
+    assert count(ctx, Complaint) == 1
+
+
+def test_real_starter_model_routes_an_obvious_complaint(ctx):
+    result = submit_complaint(ctx, replace(
+        POTHOLE, title="Sampah menumpuk di TPS",
+        description="Sampah di TPS dekat pasar tidak diangkut seminggu, bau dan banyak lalat.",
+    ))
+    with ctx.read() as session:
+        complaint = session.scalar(select(Complaint))
+        assert complaint.predicted_agency.code == "DLH"
+        assert len(complaint.predictions) == 3
+    assert result.confidence is not None
+
+
+def test_contact_is_stored_apart_from_the_text(ctx):
+    data = replace(POTHOLE, anonim=True, contact=ContactInput(name="Siti", phone="081234567890"))
+    submit_complaint(ctx, data)
+    with ctx.read() as session:
+        contact = session.scalar(select(ReporterContact))
+        complaint = session.scalar(select(Complaint))
+        assert (contact.name, contact.phone) == ("Siti", "081234567890")
+        assert complaint.is_anonymous
+        assert "Siti" not in complaint.description and "0812" not in complaint.description
+
+
+def test_photos_are_stored_on_disk_with_metadata(ctx, settings):
+    data = replace(POTHOLE, photos=(UploadedFile("lubang.png", png()),))
+    submit_complaint(ctx, data)
+    with ctx.read() as session:
+        attachment = session.scalar(select(Attachment))
+    stored = settings.path(settings.app.upload_dir) / attachment.stored_name
+    assert stored.read_bytes() == png()
+    assert attachment.content_type == "image/png" and attachment.original_name == "lubang.png"
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"title": ""}, "title"),
+        ({"description": "   "}, "description"),
+        ({"description": "x" * 100_000}, "description"),
+        ({"kecamatan": "Atlantis"}, "kecamatan"),
+        ({"kelurahan": "Kraton"}, "kelurahan"),  # exists, but in Tegal Barat
+        ({"lat": -6.87}, "lon"),
+        ({"lat": 51.5, "lon": -0.12}, "lat"),
+        ({"contact": ContactInput(phone="call me")}, "contact.phone"),
+        ({"contact": ContactInput(email="not-an-email")}, "contact.email"),
+        ({"photos": (UploadedFile("x.jpg", b"not an image at all"),)}, "photo"),
+        ({"channel": "fax"}, "channel"),
+    ],
+)
+def test_bad_input_is_refused_and_stores_nothing(ctx, change, field):
+    with pytest.raises(ValidationFailed) as failure:
+        submit_complaint(ctx, replace(POTHOLE, **change))
+    assert field in failure.value.errors
+    assert count(ctx, Complaint) == 0 and count(ctx, OutboxMessage) == 0
+
+
+def test_failed_transaction_removes_written_photos(ctx, settings, monkeypatch):
+    def fail_after_files(*args, **kwargs):
+        raise RuntimeError("database went away")
+
+    monkeypatch.setattr(intake, "_record_routing", fail_after_files)
+    with pytest.raises(RuntimeError):
+        submit_complaint(ctx, replace(POTHOLE, photos=(UploadedFile("a.png", png()),)))
+    upload_dir = settings.path(settings.app.upload_dir)
+    assert not upload_dir.exists() or not any(p.is_file() for p in upload_dir.rglob("*"))
+    assert count(ctx, Complaint) == 0
+
+
+def test_tracking_number_collision_draws_again(ctx, monkeypatch):
+    first = submit_complaint(ctx, POTHOLE)
+    numbers = iter([first.tracking_number, "ZZZZ2222"])
+    monkeypatch.setattr(intake, "new_tracking_number", lambda: next(numbers))
+    second = submit_complaint(ctx, POTHOLE)
+    assert second.tracking_number == "ZZZZ2222"
+    assert count(ctx, Complaint) == 2
+
+
+def test_events_carry_times_and_actors(ctx):
+    submit_complaint(ctx, POTHOLE)
+    with ctx.read() as session:
+        events = session.scalars(select(ComplaintEvent).order_by(ComplaintEvent.id)).all()
+    assert events[0].actor_type == "resident"
+    assert events[1].actor_type == "system" and events[1].actor_label
