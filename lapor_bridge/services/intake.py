@@ -32,6 +32,7 @@ from lapor_bridge.domain.routing import TRIAGE, RoutingDecision, decide
 from lapor_bridge.domain.status import Status
 from lapor_bridge.services.context import ServiceContext
 from lapor_bridge.services.errors import ValidationFailed
+from lapor_bridge.services.notifications import subscribe
 from lapor_bridge.services.uploads import (
     CheckedPhoto,
     UploadedFile,
@@ -302,6 +303,8 @@ def _store(
             )
         )
     session.flush()
+    if data.contact is not None and data.contact.telegram_chat_id is not None:
+        subscribe(session, complaint, data.contact.telegram_chat_id)
     agency = agencies[decision.agency_code]
     return SubmitResult(
         tracking_number=complaint.tracking_number,
