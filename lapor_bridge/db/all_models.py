@@ -1,3 +1,4 @@
 """Imports every model module so that ``Base.metadata`` knows every table (for Alembic)."""
 
 from lapor_bridge.db import models  # noqa: F401
+from lapor_bridge.db import models_jobs  # noqa: F401

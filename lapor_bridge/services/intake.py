@@ -30,6 +30,7 @@ from lapor_bridge.db.models import (
 )
 from lapor_bridge.domain.routing import TRIAGE, RoutingDecision, decide
 from lapor_bridge.domain.status import Status
+from lapor_bridge.domain.transitions import Action, apply
 from lapor_bridge.services.context import ServiceContext
 from lapor_bridge.services.errors import ValidationFailed
 from lapor_bridge.services.notifications import subscribe
@@ -328,7 +329,7 @@ def _record_routing(session, complaint, decision: RoutingDecision, agencies, now
             )
         )
         return
-    complaint.status = Status.DISPOSED.value
+    complaint.status = apply(Status.SUBMITTED, Action.DISPOSE).value
     session.add(
         ComplaintEvent(
             complaint=complaint, kind="disposed", actor_type="system", actor_label=model,

@@ -1,0 +1,1 @@
+"""Scheduled work: job functions and the one declarative schedule (``lapor-bridge worker``)."""
