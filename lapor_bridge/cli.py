@@ -76,4 +76,7 @@ def serve(cli: CliContext, host: str, port: int) -> None:
     app.run(host=host, port=port, threaded=True, use_reloader=False)
 
 
-main.add_command(__import__("lapor_bridge.lapor.simulator.cli", fromlist=["lapor_sim"]).lapor_sim)
+from lapor_bridge.lapor.simulator.cli import lapor_sim  # noqa: E402
+
+main.add_command(lapor_sim)
+main.add_command(__import__("bots.cli", fromlist=["bot"]).bot)

@@ -28,7 +28,7 @@ class ConfigError(ValueError):
 class AppSettings:
     """Web application and deployment identity."""
 
-    secret_key: str = "dev-only-change-me"
+    secret_key: str = "dev-only-change-me"  # noqa: S105 - placeholder; set via config or env
     region_code: str = "33.76"
     timezone: str = "Asia/Jakarta"
     default_locale: str = "id"
@@ -65,8 +65,8 @@ class LaporSettings:
     """SP4N-LAPOR! v3 adapter: base URL, credentials, paths, timeouts."""
 
     base_url: str = "http://127.0.0.1:8500/api/v3"
-    token: str = "sim-token"
-    secret: str = "sim-secret"
+    token: str = "sim-token"  # noqa: S105
+    secret: str = "sim-secret"  # noqa: S105
     connect_timeout: float = 3.0
     read_timeout: float = 10.0
     channel_id: int = 1
@@ -75,12 +75,15 @@ class LaporSettings:
     backoff_base_seconds: float = 30.0
     backoff_max_seconds: float = 3600.0
     batch_size: int = 100
+    # Master ids a report gets when the draft leaves them unset (deployment data).
     classification_id: int = 2
     category_id: int = 1
     location_id: int = 3376
     page_size: int = 100
     master_page_size: int = 1000
     pool_size: int = 10
+    # Paths under base_url; {complaint_id} is filled in. path_search is an assumed
+    # endpoint (tag and disposition lookups), see lapor_bridge/lapor/README.md.
     path_institutions: str = "/masters/institutions/external"
     path_templates: str = "/masters/templates"
     path_upload: str = "/complaints/complaint/file"
@@ -90,11 +93,22 @@ class LaporSettings:
     path_followups: str = "/complaints/{complaint_id}/followups"
     path_followup_add: str = "/complaints/followup/add"
     path_search: str = "/complaints"
+    # Sync (docs/sync.md): claim lease, sender/poller threads, poll cadence by state,
+    # job intervals, master-data age, how soon an unmapped agency's rows are re-checked.
+    lease_seconds: float = 300.0
+    concurrency: int = 4
+    poll_unverified_seconds: float = 900.0
+    poll_open_seconds: float = 10800.0
+    push_interval_seconds: float = 60.0
+    poll_interval_seconds: float = 300.0
+    inbound_interval_seconds: float = 900.0
+    masters_max_age_hours: float = 24.0
+    unmapped_retry_seconds: float = 600.0
 
 
 @dataclass(frozen=True)
 class TelegramSettings:
-    """Telegram bot token and Bot API endpoint."""
+    """Telegram bot: token, Bot API endpoint, run mode, conversation and delivery tuning."""
 
     token: str = ""
     base_url: str = "https://api.telegram.org/bot"
@@ -102,17 +116,41 @@ class TelegramSettings:
     mode: str = "polling"
     webhook_url: str = ""
     webhook_secret: str = ""
+    webhook_listen: str = "127.0.0.1"
+    webhook_port: int = 8443
+    poll_timeout_seconds: int = 30
+    conversation_timeout_seconds: float = 900.0
+    persistence_interval_seconds: float = 2.0
+    rate_limit_messages: int = 20
+    rate_limit_window_seconds: float = 60.0
+    notify_interval_seconds: float = 5.0
+    notify_batch_size: int = 20
+    notify_lease_seconds: float = 120.0
+    notify_max_attempts: int = 10
+    notify_backoff_base_seconds: float = 10.0
+    notify_backoff_max_seconds: float = 1800.0
+    duplicate_threshold: float = 0.5
+    duplicate_window_days: int = 14
 
 
 @dataclass(frozen=True)
 class SlaSettings:
-    """Working-day targets (LAPOR! defaults) and extra non-working days."""
+    """Working-day targets (LAPOR! defaults), local overrides, escalation, extra days off.
+
+    ``agency_targets`` entries read ``"<AGENCY CODE>.<target>=<days>"``, e.g.
+    ``"DINKES.first_response_days=2"``; ``escalate_*_after_days`` are working days
+    overdue before the agency head, the regional admin, the coordinator hear of it.
+    """
 
     dispose_days: int = 3
     first_response_days: int = 5
     auto_close_days: int = 10
     completion_days: int = 60
     cuti_bersama: tuple[str, ...] = ()
+    agency_targets: tuple[str, ...] = ()
+    escalate_head_after_days: float = 0.0
+    escalate_admin_after_days: float = 2.0
+    escalate_coordinator_after_days: float = 5.0
 
 
 @dataclass(frozen=True)
