@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from alembic import context
-from lapor_bridge.db.engine import make_engine
+
 import lapor_bridge.db.all_models  # noqa: F401  (registers every table)
+from lapor_bridge.db.engine import make_engine
 from lapor_bridge.db.models import Base
 
 config = context.config

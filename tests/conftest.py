@@ -16,10 +16,10 @@ import pytest
 from sqlalchemy import create_engine, delete, text
 from sqlalchemy.engine import make_url
 
+import lapor_bridge.db.all_models  # noqa: F401  (registers every table)
 from lapor_bridge.config import load_settings
 from lapor_bridge.db.engine import make_engine, make_session_factory
 from lapor_bridge.db.migrate import upgrade_to_head
-import lapor_bridge.db.all_models  # noqa: F401  (registers every table)
 from lapor_bridge.db.models import Base
 from lapor_bridge.services.context import ServiceContext
 from lapor_bridge.services.seed import seed_demo
