@@ -80,3 +80,8 @@ from lapor_bridge.lapor.simulator.cli import lapor_sim  # noqa: E402
 
 main.add_command(lapor_sim)
 main.add_command(__import__("bots.cli", fromlist=["bot"]).bot)
+
+
+from lapor_bridge.cli_classifier import classifier  # noqa: E402
+
+main.add_command(classifier)
