@@ -36,4 +36,25 @@ AGENCIES = [
     ("TRIAGE", "Antrean Verifikasi Admin Kota Tegal", True),
 ]
 
+# SP4N-LAPOR! instansi ids of the agencies (the simulator's seeded master list; a real
+# deployment maps its own on the admin page). TRIAGE is the Pemkot level.
+LAPOR_INSTITUTIONS = {
+    "PUPR": "1002", "DLH": "1003", "DINKES": "1004", "DISDIK": "1005", "DISHUB": "1006",
+    "DISDUKCAPIL": "1007", "DINSOS": "1008", "SATPOLPP": "1010", "DPMPTSP": "1013",
+    "PDAM": "1018", "TRIAGE": "1001",
+}
+
 DEMO_PASSWORD = "tegal-demo"  # noqa: S105 - documented demo login, seeded only by seed-demo
+
+# Canned follow-ups seeded for every agency (title, body); officers edit them later.
+RESPONSE_TEMPLATES = [
+    ("Diterima dan dijadwalkan",
+     "Terima kasih atas laporan Anda. Laporan sudah kami terima dan petugas kami akan "
+     "meninjau lokasi dalam waktu dekat. Perkembangannya kami sampaikan di sini."),
+    ("Sudah ditangani",
+     "Terima kasih. Keluhan Anda sudah kami tindak lanjuti di lapangan. Bila masalahnya "
+     "masih terjadi, silakan tanggapi laporan ini."),
+    ("Mohon keterangan tambahan",
+     "Mohon kirimkan alamat lengkap atau patokan lokasi serta foto terbaru agar petugas "
+     "kami dapat menindaklanjuti."),
+]

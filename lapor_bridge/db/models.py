@@ -137,6 +137,8 @@ class User(Base):
     agency_id: Mapped[int | None] = mapped_column(ForeignKey("agencies.id"))
     region_id: Mapped[int | None] = mapped_column(ForeignKey("regions.id"))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    is_agency_head: Mapped[bool] = mapped_column(Boolean, default=False)
+    email: Mapped[str | None] = mapped_column(String(254))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[datetime | None]
 
@@ -145,12 +147,22 @@ class User(Base):
 
 
 class Complaint(Base):
-    """One citizen complaint. The reporter's contact lives in :class:`ReporterContact`."""
+    """One citizen complaint. The reporter's contact lives in :class:`ReporterContact`.
+
+    ``version`` is bumped by every ORM update (optimistic locking: a stale page or a
+    concurrent writer cannot overwrite a newer state). The ``*_at`` workflow columns
+    are the SLA timeline; ``sla_stage``/``sla_due_at`` hold the current clock so
+    overdue lists are index scans, and ``escalation_level`` what the SLA job has
+    already escalated.
+    """
 
     __tablename__ = "complaints"
     __table_args__ = (
         Index("ix_complaints_agency_status_created", "agency_id", "status", "created_at"),
         Index("ix_complaints_region_created", "region_id", "created_at"),
+        Index("ix_complaints_agency_sla_due", "agency_id", "sla_due_at"),
+        Index("ix_complaints_status_sla_due", "status", "sla_due_at"),
+        Index("ix_complaints_updated_at", "updated_at"),
     )
 
     id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
@@ -171,12 +183,29 @@ class Complaint(Base):
     model_version: Mapped[str | None] = mapped_column(String(64))
     predictions: Mapped[list | None] = mapped_column(JSON)
     agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"))
+    category: Mapped[str | None] = mapped_column(String(48))  # domain.categories
     status: Mapped[str] = mapped_column(String(24), default=Status.SUBMITTED.value)
     lapor_id: Mapped[str | None] = mapped_column(String(32), unique=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    claimed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    claimed_at: Mapped[datetime | None]
+    disposed_at: Mapped[datetime | None]
+    first_disposed_at: Mapped[datetime | None]
+    first_response_at: Mapped[datetime | None]
+    last_response_at: Mapped[datetime | None]
+    closed_at: Mapped[datetime | None]
+    pauses: Mapped[list] = mapped_column(JSON, default=list)
+    sla_stage: Mapped[str | None] = mapped_column(String(24))
+    sla_due_at: Mapped[datetime | None]
+    escalation_level: Mapped[int] = mapped_column(Integer, default=0)
+    personal_data_erased_at: Mapped[datetime | None]
+
+    __mapper_args__ = {"version_id_col": version}
 
     region: Mapped[Region] = relationship()
+    claimed_by: Mapped[User | None] = relationship()
     district: Mapped[District | None] = relationship()
     village: Mapped[Village | None] = relationship()
     agency: Mapped[Agency] = relationship(foreign_keys=[agency_id])
@@ -300,3 +329,57 @@ class Notification(Base):
     sent_at: Mapped[datetime | None]
 
     event: Mapped[ComplaintEvent] = relationship()
+
+
+class ResponseTemplate(Base):
+    """A canned follow-up text of one agency, which its officers may edit."""
+
+    __tablename__ = "response_templates"
+    __table_args__ = (UniqueConstraint("agency_id", "title"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"), index=True)
+    title: Mapped[str] = mapped_column(String(120))
+    body: Mapped[str] = mapped_column(Text)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    agency: Mapped[Agency] = relationship()
+
+
+class RoutingCorrection(Base):
+    """A person's choice of agency for a complaint: a training label for the classifier."""
+
+    __tablename__ = "routing_corrections"
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    complaint_id: Mapped[int] = mapped_column(ForeignKey("complaints.id"), index=True)
+    text: Mapped[str] = mapped_column(Text)
+    predicted_label: Mapped[str | None] = mapped_column(String(32))
+    corrected_label: Mapped[str] = mapped_column(String(32))
+    officer_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class StaffAlert(Base):
+    """An escalation message to one staff member about one overdue complaint."""
+
+    __tablename__ = "staff_alerts"
+    __table_args__ = (
+        UniqueConstraint("complaint_id", "user_id", "level", "due_at"),
+        Index("ix_staff_alerts_user_created", "user_id", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    complaint_id: Mapped[int] = mapped_column(ForeignKey("complaints.id"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    level: Mapped[int] = mapped_column(Integer)
+    stage: Mapped[str] = mapped_column(String(24))
+    due_at: Mapped[datetime]
+    message: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    seen_at: Mapped[datetime | None]
+
+    complaint: Mapped[Complaint] = relationship()

@@ -176,7 +176,7 @@ PERMISSIONS = MappingProxyType(
         _A.TRANSFER: _ADMINS | {_R.OFFICER},
         _A.RESOLVE: _ADMINS | {_R.OFFICER, _R.RESIDENT},
         _A.AUTO_CLOSE: frozenset({_R.SYSTEM, _R.LAPOR}),
-        _A.REOPEN: _ADMINS | {_R.RESIDENT},
+        _A.REOPEN: _ADMINS | {_R.OFFICER, _R.RESIDENT},
         _A.ARCHIVE: _ADMINS,
         _A.REJECT: _ADMINS,
     }

@@ -21,3 +21,7 @@ class NotFound(ServiceError):
 
 class PermissionDenied(ServiceError):
     """The caller's role or scope does not allow this."""
+
+
+class Conflict(ServiceError):
+    """Someone else changed the thing first (a stale page, a ticket already claimed)."""

@@ -34,6 +34,7 @@ from lapor_bridge.domain.transitions import Action, apply
 from lapor_bridge.services.context import ServiceContext
 from lapor_bridge.services.errors import ValidationFailed
 from lapor_bridge.services.notifications import subscribe
+from lapor_bridge.services.sla_clock import refresh_stored_clock
 from lapor_bridge.services.uploads import (
     CheckedPhoto,
     UploadedFile,
@@ -49,6 +50,8 @@ TITLE_LIMITS = (5, 150)
 DESCRIPTION_LIMITS = (20, 5000)
 TRACKING_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
 TRACKING_LENGTH = 8
+# C0 controls other than tab/newline, DEL, and lone surrogates: never valid complaint text.
+CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
 PHONE_RE = re.compile(r"^\+?[0-9][0-9 \-]{6,18}[0-9]$")
 EMAIL_RE = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
 # Indonesia's extent, with a margin: a point outside is a typo, not a place here.
@@ -82,6 +85,10 @@ class ComplaintInput:
     contact: ContactInput | None = None
     photos: tuple[UploadedFile, ...] = field(default_factory=tuple)
     region_code: str | None = None
+    # channel "lapor" (imported national reports): the LAPOR! id, and the agency LAPOR!
+    # disposed it to (None: classify and route as usual); kecamatan/kelurahan optional.
+    lapor_id: str | None = None
+    agency_code: str | None = None
 
 
 @dataclass(frozen=True)
@@ -140,10 +147,14 @@ def _validate_fields(ctx: ServiceContext, data: ComplaintInput) -> list[CheckedP
     _check_length(errors, "description", data.description, DESCRIPTION_LIMITS, "Uraian")
     if data.channel not in CHANNELS:
         errors["channel"] = "Kanal tidak dikenal."
-    if not (data.kecamatan or "").strip():
+    place_optional = data.channel == "lapor"
+    if not (data.kecamatan or "").strip() and not place_optional:
         errors["kecamatan"] = "Pilih kecamatan."
-    if not (data.kelurahan or "").strip():
+    if not (data.kelurahan or "").strip() and not place_optional:
         errors["kelurahan"] = "Pilih kelurahan."
+    for name in ("kecamatan", "kelurahan"):
+        if CONTROL_CHARS.search(getattr(data, name) or ""):
+            errors[name] = "Memuat karakter yang tidak sah."
     if (data.lat is None) != (data.lon is None):
         errors["lat" if data.lat is None else "lon"] = "Isi lintang dan bujur bersama-sama."
     elif data.lat is not None and data.lon is not None:
@@ -172,7 +183,9 @@ def _validate_fields(ctx: ServiceContext, data: ComplaintInput) -> list[CheckedP
 def _check_length(errors, name, value, limits, label) -> None:
     text = (value or "").strip()
     low, high = limits
-    if not text:
+    if CONTROL_CHARS.search(text):
+        errors[name] = f"{label} memuat karakter yang tidak sah."
+    elif not text:
         errors[name] = f"{label} wajib diisi."
     elif len(text) < low:
         errors[name] = f"{label} terlalu pendek (minimal {low} karakter)."
@@ -181,6 +194,10 @@ def _check_length(errors, name, value, limits, label) -> None:
 
 
 def _check_contact(errors: dict[str, str], contact: ContactInput) -> None:
+    for name in ("name", "phone", "email"):
+        if CONTROL_CHARS.search(getattr(contact, name) or ""):
+            errors[f"contact.{name}"] = "Memuat karakter yang tidak sah."
+            return
     if contact.name and len(contact.name.strip()) > 120:
         errors["contact.name"] = "Nama terlalu panjang (maksimal 120 karakter)."
     if contact.phone and not PHONE_RE.match(contact.phone.strip()):
@@ -203,6 +220,8 @@ def _resolve_place(session: Session, data: ComplaintInput, region_code: str):
     region = session.scalar(select(Region).where(Region.code == region_code))
     if region is None:
         raise ValidationFailed({"region": f"Wilayah {region_code} belum terdaftar."})
+    if data.channel == "lapor" and not (data.kecamatan or "").strip():
+        return region, None, None
     district = session.scalar(
         select(District).where(
             District.region_id == region.id,
@@ -246,6 +265,9 @@ def _store(
         raise ValidationFailed({"region": f"Wilayah {region.name} belum punya antrean verifikasi."})
     routable = {code for code, agency in agencies.items() if not agency.is_triage}
     decision = decide(top, ctx.settings.classifier.threshold, routable)
+    if data.agency_code in routable:
+        decision = RoutingDecision(data.agency_code, decision.predicted_code,
+                                   decision.confidence, decision.top, "lapor_disposition")
     now = ctx.clock()
     reporter_key = secrets.token_urlsafe(16)
     complaint = Complaint(
@@ -255,8 +277,8 @@ def _store(
         title=data.title.strip(),
         description=data.description.strip(),
         channel=data.channel,
-        district_id=district.id,
-        village_id=village.id,
+        district_id=district.id if district else None,
+        village_id=village.id if village else None,
         lat=data.lat,
         lon=data.lon,
         is_anonymous=data.anonim,
@@ -267,6 +289,7 @@ def _store(
         predictions=[[label, round(score, 4)] for label, score in decision.top],
         agency_id=agencies[decision.agency_code].id,
         status=Status.SUBMITTED.value,
+        lapor_id=data.lapor_id,
         created_at=now,
         updated_at=now,
     )
@@ -285,6 +308,7 @@ def _store(
         )
     )
     _record_routing(session, complaint, decision, agencies, now)
+    refresh_stored_clock(ctx.settings.sla, complaint, decision.agency_code, now)
     for photo in photos:
         stored_name = store_photo(photo, upload_dir, now)
         stored.append(stored_name)
@@ -330,12 +354,14 @@ def _record_routing(session, complaint, decision: RoutingDecision, agencies, now
         )
         return
     complaint.status = apply(Status.SUBMITTED, Action.DISPOSE).value
+    complaint.disposed_at = complaint.first_disposed_at = now
     session.add(
         ComplaintEvent(
             complaint=complaint, kind="disposed", actor_type="system", actor_label=model,
             from_status=Status.SUBMITTED.value, to_status=Status.DISPOSED.value,
             agency_id=agencies[decision.agency_code].id,
-            note=f"otomatis, keyakinan {decision.confidence:.0%}", created_at=now,
+            note="disposisi SP4N-LAPOR!" if decision.reason == "lapor_disposition"
+            else f"otomatis, keyakinan {decision.confidence:.0%}", created_at=now,
         )
     )
 

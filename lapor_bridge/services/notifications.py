@@ -14,7 +14,8 @@ from lapor_bridge.db.models import Complaint, ComplaintEvent, Notification, Subs
 
 NOTIFY_KINDS = frozenset(
     {"disposed", "transferred", "responded", "info_requested", "resolved", "auto_closed",
-     "reopened", "archived", "rejected", "status_changed", "followup"}
+     "reopened", "archived", "rejected", "status_changed", "followup", "claimed", "verified",
+     "reporter_replied"}
 )
 
 

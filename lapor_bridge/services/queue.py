@@ -1,4 +1,4 @@
-"""An agency's queue of complaints, as its officers see it."""
+"""An agency's queue of complaints, as its officers see it, with each one's SLA clock."""
 
 from __future__ import annotations
 
@@ -9,12 +9,14 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from lapor_bridge.db.models import Agency, Complaint
-from lapor_bridge.domain.status import Status
+from lapor_bridge.domain.status import CLOSED, Status
 from lapor_bridge.services.accounts import Principal
 from lapor_bridge.services.context import ServiceContext
 from lapor_bridge.services.errors import PermissionDenied
+from lapor_bridge.services.sla_clock import snapshot
 
 PAGE_SIZE = 50
+VIEWS = ("aktif", "semua")
 
 
 @dataclass(frozen=True)
@@ -30,16 +32,24 @@ class QueueItem:
     is_secret: bool
     confidence: float | None
     created_at: datetime
+    agency_name: str
+    claimed_by: str | None
+    due_at: datetime | None
+    remaining: float | None
+    overdue: bool
+    paused: bool
+    suggestions: tuple[tuple[str, float], ...]
 
 
 @dataclass(frozen=True)
 class QueuePage:
-    """A page of the queue, newest first."""
+    """A page of the queue: open ones by due time (``aktif``) or all, newest first."""
 
     agency_name: str
     items: tuple[QueueItem, ...]
     page: int
     total: int
+    view: str = "aktif"
 
     @property
     def pages(self) -> int:
@@ -63,48 +73,68 @@ def queue_agency_id(ctx: ServiceContext, principal: Principal) -> int:
     raise PermissionDenied("Halaman ini hanya untuk petugas instansi.")
 
 
-def agency_queue(ctx: ServiceContext, principal: Principal, page: int = 1) -> QueuePage:
-    """The complaints routed to the person's queue, newest first."""
+def agency_queue(ctx: ServiceContext, principal: Principal, page: int = 1,
+                 view: str = "aktif") -> QueuePage:
+    """The complaints in the person's queue: open ones soonest-due first, or all newest first."""
     agency_id = queue_agency_id(ctx, principal)
-    page = max(1, page)
+    page, view = max(1, page), view if view in VIEWS else "aktif"
+    where = [Complaint.agency_id == agency_id]
+    if view == "aktif":
+        where.append(Complaint.status.not_in([status.value for status in CLOSED]))
+        order = (Complaint.sla_due_at.asc().nulls_last(), Complaint.created_at.desc(),
+                 Complaint.id.desc())
+    else:
+        order = (Complaint.created_at.desc(), Complaint.id.desc())
     with ctx.read() as session:
         agency = session.get(Agency, agency_id)
-        total = session.scalar(
-            select(func.count()).select_from(Complaint).where(Complaint.agency_id == agency_id)
-        )
+        total = session.scalar(select(func.count()).select_from(Complaint).where(*where))
         rows = session.scalars(
-            select(Complaint)
-            .where(Complaint.agency_id == agency_id)
-            .options(
-                selectinload(Complaint.district),
-                selectinload(Complaint.village),
-                selectinload(Complaint.contact),
-            )
-            .order_by(Complaint.created_at.desc(), Complaint.id.desc())
-            .limit(PAGE_SIZE)
-            .offset((page - 1) * PAGE_SIZE)
+            select(Complaint).where(*where).options(*ROW_OPTIONS).order_by(*order)
+            .limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)
         )
-        items = tuple(
-            QueueItem(
-                tracking_number=row.tracking_number,
-                title=row.title,
-                status=Status(row.status),
-                kecamatan=row.district.name if row.district else None,
-                kelurahan=row.village.name if row.village else None,
-                reporter=reporter_label(row),
-                is_secret=row.is_secret,
-                confidence=row.confidence,
-                created_at=row.created_at,
-            )
-            for row in rows
-        )
-    return QueuePage(agency.name, items, page, total or 0)
+        items = tuple(queue_item(ctx, row, ctx.clock()) for row in rows)
+    return QueuePage(agency.name, items, page, total or 0, view)
+
+
+ROW_OPTIONS = (
+    selectinload(Complaint.district),
+    selectinload(Complaint.village),
+    selectinload(Complaint.contact),
+    selectinload(Complaint.agency),
+    selectinload(Complaint.claimed_by),
+)
+
+
+def queue_item(ctx: ServiceContext, row: Complaint, now: datetime) -> QueueItem:
+    """One list row, with the live SLA clock (loaded with :data:`ROW_OPTIONS`)."""
+    clocks = snapshot(ctx.settings.sla, row, row.agency.code, now)
+    current = clocks.current
+    return QueueItem(
+        tracking_number=row.tracking_number,
+        title=row.title,
+        status=Status(row.status),
+        kecamatan=row.district.name if row.district else None,
+        kelurahan=row.village.name if row.village else None,
+        reporter=reporter_label(row),
+        is_secret=row.is_secret,
+        confidence=row.confidence,
+        created_at=row.created_at,
+        agency_name=row.agency.name,
+        claimed_by=row.claimed_by.full_name if row.claimed_by else None,
+        due_at=clocks.due_at,
+        remaining=current.remaining if current else None,
+        overdue=bool(current and current.breached),
+        paused=bool(current and current.paused),
+        suggestions=tuple((code, score) for code, score in (row.predictions or [])[:3]),
+    )
 
 
 def reporter_label(complaint: Complaint) -> str:
     """The reporter as officers may see them: never an ``anonim`` reporter's identity."""
     if complaint.is_anonymous:
         return "Anonim"
+    if complaint.personal_data_erased_at is not None:
+        return "Data pelapor dihapus"
     if complaint.contact is not None and complaint.contact.name:
         return complaint.contact.name
     return "Tanpa nama"

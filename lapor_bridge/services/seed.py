@@ -1,4 +1,4 @@
-"""``seed_demo``: load the demo region, its agencies, wilayah and demo logins. Idempotent."""
+"""``seed_demo``: the demo region, agencies, wilayah, logins, reply templates. Idempotent."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from lapor_bridge import demo_region as demo
-from lapor_bridge.db.models import Agency, District, Region, User, Village
+from lapor_bridge.db.models import Agency, District, Region, ResponseTemplate, User, Village
 from lapor_bridge.services.context import ServiceContext
 from lapor_bridge.services.passwords import hash_password
 
@@ -30,11 +30,17 @@ def seed_demo(ctx: ServiceContext) -> Counter[str]:
                 session, created, Agency, region_id=region.id, code=code,
                 defaults={"name": name, "is_triage": is_triage, "active": True},
             )
+            if agency.lapor_institution_id is None and code in demo.LAPOR_INSTITUTIONS:
+                agency.lapor_institution_id = demo.LAPOR_INSTITUTIONS[code]
+                created["lapor_mappings"] += 1
             role = "regional_admin" if is_triage else "officer"
             username = "admin.tegal" if is_triage else f"petugas.{code.lower()}"
             full_name = "Admin Kota Tegal" if is_triage else f"Petugas {code}"
             _user(session, created, username, full_name, role, agency_id=None if is_triage
                   else agency.id, region_id=region.id)
+            for title, body in () if is_triage else demo.RESPONSE_TEMPLATES:
+                _get_or_add(session, created, ResponseTemplate, agency_id=agency.id,
+                            title=title, defaults={"body": body})
         _user(session, created, "koordinator.jateng", "Koordinator Jawa Tengah", "coordinator",
               agency_id=None, region_id=province.id)
         _user(session, created, "sysadmin", "Administrator Sistem", "sysadmin",

@@ -1,4 +1,12 @@
-"""The public view of a complaint, by tracking number: never the reporter, never secrets."""
+"""The public view of a complaint, by tracking number: never the reporter, never secrets.
+
+What the public sees of the history: each event's label, time, status and agency,
+and the *agency's* words to the resident (follow-ups, questions, archive and
+reject reasons). Never internal notes or escalations, never officers' names (the
+agency answers, not a person: officers are protected from harassment), never the
+reasons for a transfer between agencies. For a ``rahasia`` complaint those words
+and the reporter's own replies are shown only with the reporter's key.
+"""
 
 from __future__ import annotations
 
@@ -19,7 +27,22 @@ EVENT_LABELS = {
     "submitted": "Laporan diterima",
     "disposed": "Diteruskan ke instansi",
     "triage": "Menunggu verifikasi admin",
+    "verified": "Laporan terverifikasi",
+    "claimed": "Sedang ditangani instansi",
+    "responded": "Tindak lanjut dari instansi",
+    "info_requested": "Instansi meminta keterangan tambahan",
+    "reporter_replied": "Pelapor memberi tanggapan",
+    "transferred": "Dialihkan ke instansi lain (bukan wewenang)",
+    "resolved": "Laporan selesai",
+    "auto_closed": "Selesai otomatis (tidak ada tanggapan pelapor)",
+    "reopened": "Laporan dibuka kembali",
+    "archived": "Laporan diarsipkan",
+    "rejected": "Laporan ditolak",
 }
+# Events whose note is the agency speaking to the resident.
+PUBLIC_NOTE_KINDS = frozenset(
+    {"responded", "info_requested", "resolved", "archived", "rejected", "auto_closed"}
+)
 
 
 @dataclass(frozen=True)
@@ -30,6 +53,8 @@ class PublicEvent:
     label: str
     status: Status | None
     agency_name: str | None
+    kind: str = ""
+    note: str | None = None
 
 
 @dataclass(frozen=True)
@@ -78,6 +103,8 @@ def public_view(ctx: ServiceContext, tracking_number: str,
                 label=EVENT_LABELS.get(event.kind, event.kind),
                 status=Status(event.to_status) if event.to_status else None,
                 agency_name=event.agency.name if event.agency else None,
+                kind=event.kind,
+                note=_public_note(event, show_text, is_reporter),
             )
             for event in complaint.events
             if not event.is_internal
@@ -97,3 +124,11 @@ def public_view(ctx: ServiceContext, tracking_number: str,
             kelurahan=complaint.village.name if show_text and complaint.village else None,
             history=history,
         )
+
+
+def _public_note(event: ComplaintEvent, show_text: bool, is_reporter: bool) -> str | None:
+    if event.kind in PUBLIC_NOTE_KINDS and show_text:
+        return event.note
+    if event.kind == "reporter_replied" and is_reporter:
+        return event.note
+    return None

@@ -15,8 +15,8 @@ bp = Blueprint("auth", __name__)
 STAFF_HOME = {
     "officer": "officer.queue",
     "regional_admin": "officer.queue",
-    "coordinator": "public.index",
-    "sysadmin": "public.index",
+    "coordinator": "oversight.index",
+    "sysadmin": "admin.users",
 }
 
 
@@ -62,7 +62,7 @@ def login():
             session["user_id"] = principal.user_id
             session.permanent = True
             flash(f"Selamat datang, {principal.full_name}.")
-            return redirect(_safe_next(request.args.get("next"))
+            return redirect(safe_next(request.args.get("next"))
                             or url_for(STAFF_HOME[principal.role]))
     return render_template("login.html", error=error), 401 if error else 200
 
@@ -75,7 +75,8 @@ def logout():
     return redirect(url_for("auth.login"))
 
 
-def _safe_next(target: str | None) -> str | None:
+def safe_next(target: str | None) -> str | None:
+    """``target`` when it is a local path (no scheme, no host), else None."""
     if not target:
         return None
     parts = urlsplit(target)

@@ -8,6 +8,14 @@ from zoneinfo import ZoneInfo
 from flask import Flask
 
 from lapor_bridge.domain.status import Status
+from lapor_bridge.services.tracking import EVENT_LABELS
+
+STAFF_EVENT_LABELS = {
+    **EVENT_LABELS,
+    "note": "Catatan internal",
+    "escalated": "Eskalasi tenggat",
+    "personal_data_erased": "Data pribadi pelapor dihapus",
+}
 
 
 def init_app(app: Flask) -> None:
@@ -29,3 +37,33 @@ def init_app(app: Flask) -> None:
     @app.template_filter("percent")
     def percent(value: float | None) -> str:
         return "" if value is None else f"{value:.0%}"
+
+    @app.template_filter("event_label")
+    def event_label(kind: str) -> str:
+        return STAFF_EVENT_LABELS.get(kind, kind)
+
+    @app.template_filter("time_left")
+    def time_left(remaining: float | None, paused: bool = False) -> str:
+        return time_left_words(remaining, paused)
+
+    @app.template_filter("sla_class")
+    def sla_class(remaining: float | None, paused: bool = False) -> str:
+        if paused:
+            return "sla-paused"
+        if remaining is None:
+            return "sla-none"
+        return "sla-late" if remaining < 0 else "sla-soon" if remaining < 1 else "sla-ok"
+
+
+def time_left_words(remaining: float | None, paused: bool = False) -> str:
+    """Working time left in plain words: "sisa 2,5 hari kerja", "TERLAMBAT 3 jam kerja"."""
+    if paused:
+        return "Dijeda: menunggu pelapor"
+    if remaining is None:
+        return "—"
+    amount = abs(remaining)
+    if amount >= 1:
+        text = f"{amount:.1f}".replace(".", ",").removesuffix(",0") + " hari kerja"
+    else:
+        text = f"{max(1, round(amount * 24))} jam kerja"
+    return f"TERLAMBAT {text}" if remaining < 0 else f"sisa {text}"

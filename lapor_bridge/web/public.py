@@ -6,6 +6,7 @@ from flask import (
     Blueprint,
     abort,
     current_app,
+    flash,
     redirect,
     render_template,
     request,
@@ -13,6 +14,7 @@ from flask import (
     url_for,
 )
 
+from lapor_bridge.domain.errors import DomainError
 from lapor_bridge.services.errors import NotFound, ValidationFailed
 from lapor_bridge.services.intake import (
     ComplaintInput,
@@ -20,6 +22,7 @@ from lapor_bridge.services.intake import (
     normalize_tracking_number,
     submit_complaint,
 )
+from lapor_bridge.services.reporter import erase_personal_data, reporter_reply
 from lapor_bridge.services.tracking import public_view
 from lapor_bridge.services.uploads import UploadedFile
 from lapor_bridge.services.wilayah import kecamatan_map
@@ -108,6 +111,41 @@ def track(tracking_number: str):
     except NotFound:
         abort(404)
     return render_template("public/track.html", view=view)
+
+
+@bp.route("/lacak/<tracking_number>/tanggapi", methods=["POST"])
+@limiter.limit(_intake_limit)
+def reply(tracking_number: str):
+    """The reporter answers the agency, proving who they are with their private key."""
+    key = request.form.get("kunci", "")
+    try:
+        result = reporter_reply(service_context(), tracking_number, request.form.get("text", ""),
+                                reporter_key=key)
+    except NotFound:
+        abort(404)
+    except ValidationFailed as exc:
+        flash(" ".join(exc.errors.values()), "error")
+    except DomainError:
+        flash("Laporan ini sedang tidak menunggu tanggapan Anda.", "error")
+    else:
+        flash(result.message)
+    return redirect(url_for("public.track", tracking_number=tracking_number, kunci=key))
+
+
+@bp.route("/lacak/<tracking_number>/hapus-data", methods=["POST"])
+@limiter.limit(_intake_limit)
+def erase(tracking_number: str):
+    """The reporter asks for their personal data to be erased (UU 27/2022)."""
+    key = request.form.get("kunci", "")
+    if request.form.get("setuju") != "1":
+        flash("Centang persetujuan untuk menghapus data pribadi Anda.", "error")
+        return redirect(url_for("public.track", tracking_number=tracking_number, kunci=key))
+    try:
+        erase_personal_data(service_context(), tracking_number, reporter_key=key)
+    except NotFound:
+        abort(404)
+    flash("Data pribadi Anda sudah dihapus. Laporannya tetap diproses tanpa identitas Anda.")
+    return redirect(url_for("public.track", tracking_number=tracking_number, kunci=key))
 
 
 def _render_form(form, errors: dict[str, str]):

@@ -58,7 +58,7 @@ respond         x       x              -           -        -        -      x
 transfer        x       x              -           x        -        -      x
 resolve         x       x              -           x        x        -      x
 auto_close      -       -              -           -        -        x      x
-reopen          -       x              -           x        x        -      x
+reopen          x       x              -           x        x        -      x
 archive         -       x              -           x        -        -      x
 reject          -       x              -           x        -        -      x
 """

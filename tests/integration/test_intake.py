@@ -186,3 +186,19 @@ def test_events_carry_times_and_actors(ctx):
         events = session.scalars(select(ComplaintEvent).order_by(ComplaintEvent.id)).all()
     assert events[0].actor_type == "resident"
     assert events[1].actor_type == "system" and events[1].actor_label
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"title": "Jalan\x00rusak parah"}, "title"),
+        ({"description": POTHOLE.description + "\x00"}, "description"),
+        ({"kelurahan": "Kalinyamat\x00Wetan"}, "kelurahan"),
+        ({"contact": ContactInput(name="Bu\x07di")}, "contact.name"),
+        ({"description": POTHOLE.description + "\ud800"}, "description"),
+    ],
+)
+def test_control_characters_are_refused_not_crashed_on(ctx, change, field):
+    with pytest.raises(ValidationFailed) as failure:
+        submit_complaint(ctx, replace(POTHOLE, **change))
+    assert field in failure.value.errors

@@ -1,0 +1,114 @@
+"""System administration pages: staff accounts, agencies, SLA settings (read-only)."""
+
+from __future__ import annotations
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+
+from lapor_bridge.services import admin
+from lapor_bridge.services.errors import NotFound, ValidationFailed
+from lapor_bridge.web import service_context
+from lapor_bridge.web.auth import roles_required
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+
+@bp.route("/pengguna", methods=["GET", "POST"])
+@roles_required("sysadmin")
+def users():
+    """Staff accounts: list and create."""
+    context = service_context()
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        form = request.form
+        try:
+            admin.create_user(
+                context, g.user, username=form.get("username", ""),
+                full_name=form.get("full_name", ""), role=form.get("role", ""),
+                password=form.get("password", ""), agency_id=form.get("agency_id", type=int),
+                region_id=form.get("region_id", type=int),
+                is_agency_head=form.get("is_agency_head") == "1")
+        except ValidationFailed as exc:
+            errors = exc.errors
+        else:
+            flash("Akun dibuat.")
+            return redirect(url_for("admin.users"))
+    return render_template(
+        "admin/users.html", rows=admin.list_users(context, g.user), roles=admin.ROLES,
+        agencies=[a for a in admin.list_agencies(context, g.user) if not a.is_triage],
+        regions=admin.list_regions(context), errors=errors, form=request.form,
+    ), 422 if errors else 200
+
+
+@bp.route("/pengguna/<int:user_id>/aktif", methods=["POST"])
+@roles_required("sysadmin")
+def user_active(user_id: int):
+    """Enable or disable an account."""
+    active = request.form.get("active") == "1"
+    try:
+        admin.set_user_active(service_context(), g.user, user_id, active)
+    except NotFound:
+        abort(404)
+    except ValidationFailed as exc:
+        flash(" ".join(exc.errors.values()), "error")
+    else:
+        flash("Akun diaktifkan." if active else "Akun dinonaktifkan.")
+    return redirect(url_for("admin.users"))
+
+
+@bp.route("/pengguna/<int:user_id>/sandi", methods=["POST"])
+@roles_required("sysadmin")
+def user_password(user_id: int):
+    """Set a new password for an account."""
+    try:
+        admin.reset_password(service_context(), g.user, user_id, request.form.get("password", ""))
+    except NotFound:
+        abort(404)
+    except ValidationFailed as exc:
+        flash(" ".join(exc.errors.values()), "error")
+    else:
+        flash("Kata sandi diganti.")
+    return redirect(url_for("admin.users"))
+
+
+@bp.route("/instansi")
+@roles_required("sysadmin")
+def agencies():
+    """Every agency with its SP4N-LAPOR! institution id."""
+    return render_template("admin/agencies.html",
+                           rows=admin.list_agencies(service_context(), g.user))
+
+
+@bp.route("/instansi/<int:agency_id>", methods=["POST"])
+@roles_required("sysadmin")
+def agency_update(agency_id: int):
+    """Change an agency's name, LAPOR! id or whether it takes complaints."""
+    form = request.form
+    try:
+        admin.update_agency(service_context(), g.user, agency_id, name=form.get("name", ""),
+                            lapor_institution_id=form.get("lapor_institution_id"),
+                            active=form.get("active") == "1")
+    except NotFound:
+        abort(404)
+    except ValidationFailed as exc:
+        flash(" ".join(exc.errors.values()), "error")
+    else:
+        flash("Instansi disimpan.")
+    return redirect(url_for("admin.agencies"))
+
+
+@bp.route("/pengaturan")
+@roles_required("sysadmin")
+def settings():
+    """The SLA settings in force (edited in the configuration file)."""
+    return render_template("admin/settings.html",
+                           sla=current_app.config["LAPOR_SETTINGS"].sla)
