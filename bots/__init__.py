@@ -1,0 +1,1 @@
+"""The Telegram bot: python-telegram-bot v22 handlers over the lapor-bridge services."""
