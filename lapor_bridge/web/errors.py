@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, Response, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
 log = logging.getLogger(__name__)
@@ -36,6 +37,18 @@ def error_body(status: int, code: str, message: str, fields: dict | None = None)
     return response
 
 
+def register_renderer(app: Flask, prefix: str, renderer: Callable[[int, str], Response]) -> None:
+    """Render errors under the path ``prefix`` with ``renderer(status, message)`` (Open311)."""
+    app.extensions.setdefault("error_renderers", {})[prefix] = renderer
+
+
+def _path_renderer(app: Flask) -> Callable[[int, str], Response] | None:
+    for prefix, renderer in app.extensions.get("error_renderers", {}).items():
+        if request.path.startswith(prefix):
+            return renderer
+    return None
+
+
 def init_app(app: Flask) -> None:
     """Register the handlers on ``app``."""
 
@@ -43,7 +56,9 @@ def init_app(app: Flask) -> None:
     def _http_error(exc: HTTPException):
         status = exc.code or 500
         message = MESSAGES.get(status, exc.description or "Kesalahan.")
-        if wants_json():
+        if renderer := _path_renderer(app):
+            response = renderer(status, message)
+        elif wants_json():
             response = error_body(status, exc.name.lower().replace(" ", "_"), message)
         else:
             response = app.make_response(
@@ -57,6 +72,8 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception):
         log.exception("unhandled error on %s %s", request.method, request.path)
+        if renderer := _path_renderer(app):
+            return renderer(500, MESSAGES[500])
         if wants_json():
             return error_body(500, "internal_error", MESSAGES[500])
         return render_template("error.html", status=500, message=MESSAGES[500]), 500

@@ -4,7 +4,7 @@ import pytest
 
 VALID = {
     "title": "Air PDAM keruh",
-    "description": "Air PDAM di rumah kami keruh dan berbau sejak tiga hari, tidak bisa dipakai masak.",
+    "description": "Air PDAM di rumah kami keruh dan berbau sejak tiga hari, tak bisa dipakai.",
     "kecamatan": "Margadana",
     "kelurahan": "Krandon",
 }
