@@ -1,0 +1,35 @@
+"""The worker's schedule: one declarative list of every periodic job."""
+
+from __future__ import annotations
+
+from lapor_bridge.config import Settings
+from lapor_bridge.jobs.runner import Job
+from lapor_bridge.jobs.sla import run_sla_cycle
+from lapor_bridge.jobs.stats import STATS, STATS_INTERVAL_MINUTES, refresh_daily_stats
+from lapor_bridge.jobs.sync import (
+    INBOUND,
+    MASTERS,
+    POLL,
+    PUSH,
+    run_inbound,
+    run_masters,
+    run_poll,
+    run_push,
+)
+
+SLA_INTERVAL_MINUTES = 15
+
+
+def schedule(settings: Settings) -> tuple[Job, ...]:
+    """Every job the worker runs. Push runs in every worker (claims keep them apart);
+    the others run in one worker at a time (advisory lock)."""
+    lapor = settings.lapor
+    return (
+        Job(PUSH, run_push, "interval", {"seconds": lapor.push_interval_seconds},
+            singleton=False),
+        Job(POLL, run_poll, "interval", {"seconds": lapor.poll_interval_seconds}),
+        Job(INBOUND, run_inbound, "interval", {"seconds": lapor.inbound_interval_seconds}),
+        Job(MASTERS, run_masters, "cron", {"hour": 2, "minute": 0}),
+        Job("sla", run_sla_cycle, "interval", {"minutes": SLA_INTERVAL_MINUTES}),
+        Job(STATS, refresh_daily_stats, "interval", {"minutes": STATS_INTERVAL_MINUTES}),
+    )

@@ -1,0 +1,120 @@
+"""``alignment_report``: compare every linked complaint with its LAPOR! report, list the drift.
+
+A linked complaint differs (counts in ``drift``) when any of these hold:
+
+- ``unsent``: it has outbox rows not yet done (a local change LAPOR! has not heard of);
+- ``unseen``: LAPOR! has follow-ups or history entries the poller has not recorded;
+- ``status``: the local state does not agree with LAPOR!'s (``sync_rules.agrees``);
+- ``institution``: LAPOR! holds the report at an instansi other than the local
+  agency's (or the region's Pemkot level);
+- ``fetch_failed``: LAPOR! could not be asked (the comparison is unknown).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+from sqlalchemy import func, select
+
+from lapor_bridge.db.models import Agency, Complaint, OutboxMessage
+from lapor_bridge.db.models_sync import LaporLink, LaporSeen
+from lapor_bridge.domain.status import Status
+from lapor_bridge.lapor import LaporClient
+from lapor_bridge.services.context import ServiceContext
+from lapor_bridge.services.sync_poll import Fetched, fetch_report, load_directory, remote_view
+from lapor_bridge.services.sync_rules import LocalView, agrees, institution_agrees
+
+SAMPLE_SIZE = 20
+
+
+def alignment_report(
+    ctx: ServiceContext,
+    client_factory: Callable[[], LaporClient] | None = None,
+    *,
+    sample: int = SAMPLE_SIZE,
+) -> dict[str, Any]:
+    """The drift report: counts, reasons and the first ``sample`` differing complaints."""
+    settings = ctx.settings.lapor
+    factory = client_factory or (lambda: LaporClient(settings))
+    directory = load_directory(ctx)
+    with ctx.read() as session:
+        links = session.execute(
+            select(LaporLink.id, LaporLink.lapor_id, Complaint.tracking_number,
+                   Complaint.status, Complaint.agency_id, Agency.is_triage)
+            .join(Complaint, Complaint.id == LaporLink.complaint_id)
+            .join(Agency, Agency.id == Complaint.agency_id)
+            .order_by(LaporLink.id)
+        ).all()
+        unsent = Counter(dict(session.execute(
+            select(LaporLink.id, func.count(OutboxMessage.id))
+            .join(OutboxMessage, OutboxMessage.complaint_id == LaporLink.complaint_id)
+            .where(OutboxMessage.state != "done").group_by(LaporLink.id)).all()))
+        seen: dict[int, set[tuple[str, int]]] = {}
+        for lapor_id, kind, remote_id in session.execute(
+                select(LaporSeen.lapor_id, LaporSeen.kind, LaporSeen.remote_id)):
+            seen.setdefault(lapor_id, set()).add((kind, remote_id))
+        unlinked = session.scalar(
+            select(func.count()).select_from(Complaint)
+            .outerjoin(LaporLink, LaporLink.complaint_id == Complaint.id)
+            .where(LaporLink.id.is_(None)))
+        outbox = dict(session.execute(
+            select(OutboxMessage.state, func.count()).group_by(OutboxMessage.state)).all())
+    fetched = _fetch(factory, [(row.id, row.lapor_id) for row in links],
+                     max(1, settings.concurrency))
+    reasons: Counter[str] = Counter()
+    items = []
+    drift = 0
+    for row in links:
+        found = _differences(row, fetched[row.id], unsent, seen, directory)
+        if not found:
+            continue
+        drift += 1
+        reasons.update(found)
+        if len(items) < sample:
+            report = fetched[row.id].report
+            items.append({
+                "tracking_number": row.tracking_number, "lapor_id": row.lapor_id,
+                "reasons": found, "local_status": row.status,
+                "lapor_status": report.status_name if report else None,
+                "lapor_institution": report.disposition_id if report else None,
+            })
+    return {
+        "linked": len(links), "drift": drift,
+        "unlinked": unlinked, "outbox": outbox, "reasons": dict(reasons), "items": items,
+    }
+
+
+def _differences(row, item: Fetched, unsent, seen, directory) -> list[str]:
+    found = ["unsent"] if unsent.get(row.id) else []
+    if item.report is None:
+        return [*found, "fetch_failed"]
+    known = seen.get(row.lapor_id, set())
+    remote_ids = {("followup", f.id) for f in item.followups} | {
+        ("log", entry.id) for entry in item.report.logs}
+    if remote_ids - known:
+        found.append("unseen")
+    remote = remote_view(item.report, directory)
+    local = LocalView(Status(row.status), row.agency_id, row.is_triage, None)
+    if not agrees(local, remote):
+        found.append("status")
+    if not institution_agrees(row.agency_id, remote):
+        found.append("institution")
+    return found
+
+
+def _fetch(factory, links: list[tuple[int, int]], threads: int) -> dict[int, Fetched]:
+    def run(part: list[tuple[int, int]]) -> list[Fetched]:
+        with factory() as client:
+            return [_fetch_twice(client, link_id, lapor_id) for link_id, lapor_id in part]
+
+    parts = [links[index::threads] for index in range(threads)]
+    with ThreadPoolExecutor(threads) as pool:
+        return {item.link_id: item for part in pool.map(run, parts) for item in part}
+
+
+def _fetch_twice(client: LaporClient, link_id: int, lapor_id: int) -> Fetched:
+    item = fetch_report(client, link_id, lapor_id)
+    return fetch_report(client, link_id, lapor_id) if item.error is not None else item

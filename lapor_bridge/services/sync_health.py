@@ -1,0 +1,88 @@
+"""``sync_health``: what the sync-health page shows, per region and per job."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func, select
+
+from lapor_bridge.db.models import Complaint, OutboxMessage, Region
+from lapor_bridge.db.models_jobs import JobRun
+from lapor_bridge.db.models_sync import LaporLink
+from lapor_bridge.services.accounts import Principal
+from lapor_bridge.services.context import ServiceContext
+from lapor_bridge.services.sync_admin import require_sync_admin
+
+JOB_NAMES = ("lapor-push", "lapor-poll", "lapor-inbound", "lapor-masters")
+
+
+@dataclass(frozen=True)
+class RegionBacklog:
+    """Unsent outbox rows of one region."""
+
+    region: str
+    pending: int
+    dead: int
+    oldest_unsent_at: datetime | None
+
+
+@dataclass(frozen=True)
+class JobHealth:
+    """The last run and the last successful run of one job."""
+
+    name: str
+    last_ok_at: datetime | None
+    last_run_at: datetime | None
+    last_error: str | None
+
+
+@dataclass(frozen=True)
+class SyncHealth:
+    """The whole page."""
+
+    regions: list[RegionBacklog]
+    errors: list[tuple[str, int]]
+    jobs: list[JobHealth]
+    linked: int
+    open_links: int
+
+
+def sync_health(ctx: ServiceContext, principal: Principal) -> SyncHealth:
+    """Backlog per region, oldest unsent item, error classes, last successful cycle per job."""
+    require_sync_admin(principal)
+    scope = [] if principal.role == "sysadmin" else [Complaint.region_id == principal.region_id]
+    with ctx.read() as session:
+        unsent = OutboxMessage.state != "done"
+        regions = [
+            RegionBacklog(name, pending - dead, dead, oldest)
+            for name, pending, dead, oldest in session.execute(
+                select(Region.name, func.count(OutboxMessage.id),
+                       func.count(OutboxMessage.id).filter(OutboxMessage.state == "dead"),
+                       func.min(OutboxMessage.created_at))
+                .join(Complaint, Complaint.id == OutboxMessage.complaint_id)
+                .join(Region, Region.id == Complaint.region_id)
+                .where(unsent, *scope).group_by(Region.name).order_by(Region.name))
+        ]
+        errors: Counter[str] = Counter()
+        for (message,) in session.execute(
+                select(OutboxMessage.last_error)
+                .join(Complaint, Complaint.id == OutboxMessage.complaint_id)
+                .where(unsent, OutboxMessage.last_error.is_not(None), *scope)):
+            errors[message.split(":", 1)[0][:80]] += 1
+        jobs = [_job(session, name) for name in JOB_NAMES]
+        linked = session.scalar(select(func.count()).select_from(LaporLink)
+                                .join(Complaint).where(*scope))
+        open_links = session.scalar(select(func.count()).select_from(LaporLink).join(Complaint)
+                                    .where(LaporLink.closed.is_(False), *scope))
+    return SyncHealth(regions, errors.most_common(), jobs, linked, open_links)
+
+
+def _job(session, name: str) -> JobHealth:
+    last_ok = session.scalar(select(func.max(JobRun.finished_at))
+                             .where(JobRun.name == name, JobRun.ok.is_(True)))
+    last = session.scalars(select(JobRun).where(JobRun.name == name)
+                           .order_by(JobRun.started_at.desc()).limit(1)).first()
+    return JobHealth(name, last_ok, last.started_at if last else None,
+                     last.error if last and last.ok is False else None)
