@@ -16,12 +16,13 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-## Set up, migrate, seed the demo region, train the starter model if none, serve on :5000.
+## Set up, migrate, seed the demo region, train the starter model if none, then serve
+## http://127.0.0.1:5000 with the worker and the bundled LAPOR! simulator (:8500) alongside.
 run: $(STAMP)
 	$(LB) init-db
-	$(LB) seed-demo
+	$(LB) seed-demo --history 6
 	@test -f $(MODEL)/manifest.json || $(LB) classifier train-starter --out $(MODEL)
-	$(LB) serve --host 127.0.0.1 --port 5000
+	$(LB) demo --host 127.0.0.1 --port 5000
 
 ## Set up and run the whole test suite (SQLite and PostgreSQL).
 test: $(STAMP)

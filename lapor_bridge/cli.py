@@ -52,15 +52,51 @@ def init_db(cli: CliContext) -> None:
 
 
 @main.command("seed-demo")
+@click.option("--history", "months", default=0, show_default=True, type=click.IntRange(0, 60),
+              help="Also generate N months of complaint history (Kota Tegal and two neighbours).")
 @click.pass_obj
-def seed_demo_command(cli: CliContext) -> None:
+def seed_demo_command(cli: CliContext, months: int) -> None:
     """Load the demo region (Kota Tegal): agencies, kecamatan/kelurahan, demo logins."""
     from lapor_bridge.services.context import build_context
+    from lapor_bridge.services.demo_history import seed_history
     from lapor_bridge.services.seed import seed_demo
 
-    created = seed_demo(build_context(cli.settings, load_model=False))
+    context = build_context(cli.settings, load_model=False)
+    created = seed_demo(context)
+    if months:
+        created.update(seed_history(context, months))
     summary = ", ".join(f"{count} {table}" for table, count in sorted(created.items()))
     click.echo(f"demo region seeded: {summary or 'nothing new, already present'}")
+
+
+@main.command("erase-personal-data")
+@click.argument("tracking_number")
+@click.confirmation_option(prompt="Erase the reporter's name, phone, e-mail and Telegram chat?")
+@click.pass_obj
+def erase_personal_data_command(cli: CliContext, tracking_number: str) -> None:
+    """Erase a reporter's identity from one complaint (UU 27/2022); the complaint stays."""
+    from lapor_bridge.services.context import build_context
+    from lapor_bridge.services.errors import NotFound
+    from lapor_bridge.services.reporter import erase_personal_data
+
+    try:
+        erased = erase_personal_data(build_context(cli.settings, load_model=False),
+                                     tracking_number, by_admin=True)
+    except NotFound as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo("personal data erased" if erased else "already erased; nothing to do")
+
+
+@main.command("sla-cycle")
+@click.pass_obj
+def sla_cycle_command(cli: CliContext) -> None:
+    """Run the SLA watch once now: escalate overdue complaints, auto-close unanswered ones."""
+    from lapor_bridge.jobs.sla import run_sla_cycle
+    from lapor_bridge.services.context import build_context
+
+    summary = run_sla_cycle(build_context(cli.settings, load_model=False))
+    click.echo(f"checked {summary.checked}, escalated {summary.escalated} "
+               f"({summary.alerts} alerts), auto-closed {summary.auto_closed}")
 
 
 @main.command("serve")
@@ -76,12 +112,17 @@ def serve(cli: CliContext, host: str, port: int) -> None:
     app.run(host=host, port=port, threaded=True, use_reloader=False)
 
 
-from lapor_bridge.lapor.simulator.cli import lapor_sim  # noqa: E402
+def _register_subcommands() -> None:
+    """Attach the commands kept in their own modules (they import this one, so last)."""
+    from bots.cli import bot
+    from lapor_bridge.cli_api_key import api_key
+    from lapor_bridge.cli_classifier import classifier
+    from lapor_bridge.cli_demo import demo
+    from lapor_bridge.cli_sync import COMMANDS as sync_commands
+    from lapor_bridge.lapor.simulator.cli import lapor_sim
 
-main.add_command(lapor_sim)
-main.add_command(__import__("bots.cli", fromlist=["bot"]).bot)
+    for command in (lapor_sim, classifier, bot, api_key, demo, *sync_commands):
+        main.add_command(command)
 
 
-from lapor_bridge.cli_classifier import classifier  # noqa: E402
-
-main.add_command(classifier)
+_register_subcommands()

@@ -9,6 +9,7 @@ runs never share state. Where PostgreSQL is unreachable its tests skip, except o
 from __future__ import annotations
 
 import os
+import threading
 import uuid
 from pathlib import Path
 
@@ -27,8 +28,12 @@ from lapor_bridge.services.seed import seed_demo
 PG_ADMIN_URL = os.environ.get(
     "LAPOR_BRIDGE_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 )
-REFERENCE_TABLES = {"regions", "districts", "villages", "agencies", "users", "alembic_version"}
+REFERENCE_TABLES = {"regions", "districts", "villages", "agencies", "users", "alembic_version",
+                    "response_templates"}
 ON_CI = os.environ.get("CI", "").lower() == "true"
+CHROMIUM = Path("/usr/bin/chromium")
+BROWSER_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                "--disable-component-update", "--no-first-run", "--disable-sync"]
 
 
 def _postgres_database():
@@ -165,3 +170,41 @@ def csrf_token(client, path: str) -> str:
     match = re.search(r'name="csrf_token" value="([^"]+)"', page)
     assert match, f"no CSRF token on {path}"
     return match.group(1)
+
+
+@pytest.fixture
+def live_server(app, ctx):
+    """The app served on a free local port in a background thread (browser tests, SQLite)."""
+    from werkzeug.serving import make_server
+
+    if ctx.settings.database.url.startswith("postgresql"):
+        pytest.skip("browser flows run once, on SQLite")
+    if not CHROMIUM.exists():
+        pytest.skip("Chromium is not installed at /usr/bin/chromium")
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(5)
+
+
+@pytest.fixture
+def browser_page(live_server):
+    """A Chromium page (Debian's /usr/bin/chromium through Playwright); downloads allowed."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=BROWSER_ARGS)
+        page = browser.new_page(accept_downloads=True)
+        page.set_default_timeout(15_000)
+        yield page
+        browser.close()
+
+
+@pytest.fixture
+def artifacts() -> Path:
+    """``test-artifacts/`` at the project root, where browser tests save screenshots."""
+    folder = Path(__file__).resolve().parents[1] / "test-artifacts"
+    folder.mkdir(exist_ok=True)
+    return folder

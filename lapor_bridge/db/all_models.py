@@ -2,3 +2,7 @@
 
 from lapor_bridge.db import models  # noqa: F401
 from lapor_bridge.db import models_jobs  # noqa: F401
+from lapor_bridge.db import models_bot  # noqa: F401
+from lapor_bridge.db import models_api  # noqa: F401
+from lapor_bridge.db import models_sync  # noqa: F401
+from lapor_bridge.db import models_stats  # noqa: F401

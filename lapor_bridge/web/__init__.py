@@ -52,10 +52,16 @@ def create_app(
     filters.init_app(app)
     errors.init_app(app)
 
-    from lapor_bridge.web import api, auth, officer, public
+    from lapor_bridge.web import admin, api, auth, officer, oversight, public, triage
 
-    for blueprint in (public.bp, auth.bp, officer.bp, api.bp):
+    for blueprint in (public.bp, auth.bp, officer.bp, triage.bp, oversight.bp, admin.bp, api.bp):
         app.register_blueprint(blueprint)
+    from lapor_bridge.web import open311, openapi  # Open311 GeoReport v2; OpenAPI document
+
+    for blueprint in (open311.bp, openapi.bp):
+        app.register_blueprint(blueprint)
+    app.register_blueprint(__import__("lapor_bridge.web.sync_admin", fromlist=["bp"]).bp)
+    app.register_blueprint(__import__("lapor_bridge.web.dashboard", fromlist=["bp"]).bp)
     csrf.exempt(api.bp)
 
     @app.after_request

@@ -35,3 +35,14 @@ def test_demo_region_has_every_common_agency_and_officer(ctx):
     assert codes == {"PUPR", "DINKES", "DISDIK", "DISDUKCAPIL", "DLH", "DISHUB", "SATPOLPP",
                      "PDAM", "DINSOS", "DPMPTSP", "TRIAGE"}
     assert officers == {f"petugas.{code.lower()}" for code in codes - {"TRIAGE"}}
+
+
+def test_migrations_form_one_line_with_one_head():
+    from alembic.script import ScriptDirectory
+
+    from lapor_bridge.db.migrate import alembic_config
+
+    script = ScriptDirectory.from_config(alembic_config("sqlite://"))
+    assert len(script.get_heads()) == 1
+    revisions = list(script.walk_revisions())
+    assert revisions[-1].down_revision is None
