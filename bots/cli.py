@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import logging
-
 import click
 
 
@@ -13,11 +11,11 @@ def bot(cli) -> None:
     """Run the Telegram bot (long polling, or a webhook listener when telegram.mode = webhook)."""
     from bots.app import build_bot, run_bot
     from lapor_bridge.config import ConfigError
+    from lapor_bridge.observability.logs import configure_logging
     from lapor_bridge.services.context import build_context
 
     settings = cli.settings
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    logging.getLogger("httpx").setLevel(logging.WARNING)
+    configure_logging(settings.log)
     try:
         application = build_bot(settings, build_context(settings))
     except ConfigError as exc:

@@ -9,6 +9,7 @@ from telegram.ext import CallbackContext, ExtBot
 
 from bots.texts import t
 from lapor_bridge.services.context import ServiceContext
+from lapor_bridge.translations import localize_in
 
 SERVICES_KEY = "services"
 LANGUAGE_KEY = "lang"
@@ -31,6 +32,10 @@ class BotContext(CallbackContext[ExtBot, dict, dict, dict]):
     def text(self, text_key: str, /, **values: object) -> str:
         """A user-facing text in this user's language."""
         return t(self.lang, text_key, **values)
+
+    def localized(self, message: str) -> str:
+        """A service's message (e.g. a validation error) in this user's language."""
+        return localize_in(message, self.lang)
 
     def local_time(self, moment: datetime) -> str:
         """A stored UTC time as the resident reads it (deployment time zone, e.g. WIB)."""

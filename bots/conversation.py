@@ -314,7 +314,8 @@ async def confirmed(update: Update, context: BotContext) -> str | int:
         result = await asyncio.to_thread(submit_complaint, context.services, complaint)
     except ValidationFailed as exc:
         await query.message.reply_text(
-            context.text("submit_refused", reasons="; ".join(exc.errors.values())))
+            context.text("submit_refused",
+                         reasons="; ".join(map(context.localized, exc.errors.values()))))
         if PLACE_FIELDS & set(exc.errors):
             await _ask_kecamatan(query.message, context, "pick_kecamatan")
             return LOCATION

@@ -119,7 +119,8 @@ async def got_reply(update: Update, context: BotContext) -> int | None:
                                 update.message.text, chat_id=update.effective_chat.id)
     except ValidationFailed as exc:
         await update.message.reply_text(
-            context.text("reply_refused", reason="; ".join(exc.errors.values())))
+            context.text("reply_refused",
+                         reason="; ".join(map(context.localized, exc.errors.values()))))
         return None
     except (NotFound, DomainError) as exc:
         await update.message.reply_text(context.text("reply_refused", reason=str(exc)))

@@ -42,6 +42,7 @@ from lapor_bridge.services.uploads import (
     remove_stored,
     store_photo,
 )
+from lapor_bridge.translations import Message
 
 log = logging.getLogger(__name__)
 
@@ -143,37 +144,38 @@ def hash_reporter_key(key: str) -> str:
 
 def _validate_fields(ctx: ServiceContext, data: ComplaintInput) -> list[CheckedPhoto]:
     errors: dict[str, str] = {}
-    _check_length(errors, "title", data.title, TITLE_LIMITS, "Judul")
-    _check_length(errors, "description", data.description, DESCRIPTION_LIMITS, "Uraian")
+    _check_length(errors, "title", data.title, TITLE_LIMITS, Message("Judul"))
+    _check_length(errors, "description", data.description, DESCRIPTION_LIMITS, Message("Uraian"))
     if data.channel not in CHANNELS:
-        errors["channel"] = "Kanal tidak dikenal."
+        errors["channel"] = Message("Kanal tidak dikenal.")
     place_optional = data.channel == "lapor"
     if not (data.kecamatan or "").strip() and not place_optional:
-        errors["kecamatan"] = "Pilih kecamatan."
+        errors["kecamatan"] = Message("Pilih kecamatan.")
     if not (data.kelurahan or "").strip() and not place_optional:
-        errors["kelurahan"] = "Pilih kelurahan."
+        errors["kelurahan"] = Message("Pilih kelurahan.")
     for name in ("kecamatan", "kelurahan"):
         if CONTROL_CHARS.search(getattr(data, name) or ""):
-            errors[name] = "Memuat karakter yang tidak sah."
+            errors[name] = Message("Memuat karakter yang tidak sah.")
     if (data.lat is None) != (data.lon is None):
-        errors["lat" if data.lat is None else "lon"] = "Isi lintang dan bujur bersama-sama."
+        errors["lat" if data.lat is None else "lon"] = Message(
+            "Isi lintang dan bujur bersama-sama.")
     elif data.lat is not None and data.lon is not None:
         if not LAT_RANGE[0] <= data.lat <= LAT_RANGE[1]:
-            errors["lat"] = "Lintang di luar wilayah Indonesia."
+            errors["lat"] = Message("Lintang di luar wilayah Indonesia.")
         if not LON_RANGE[0] <= data.lon <= LON_RANGE[1]:
-            errors["lon"] = "Bujur di luar wilayah Indonesia."
+            errors["lon"] = Message("Bujur di luar wilayah Indonesia.")
     if data.contact is not None:
         _check_contact(errors, data.contact)
     settings = ctx.settings.app
     photos: list[CheckedPhoto] = []
     if len(data.photos) > settings.max_photos:
-        errors["photo"] = f"Paling banyak {settings.max_photos} foto."
+        errors["photo"] = Message("Paling banyak {count} foto.", count=settings.max_photos)
     else:
         for upload in data.photos:
             try:
                 photos.append(check_photo(upload, settings.max_upload_mb * 1_048_576))
             except ValueError as exc:
-                errors["photo"] = str(exc)
+                errors["photo"] = exc.args[0]
                 break
     if errors:
         raise ValidationFailed(errors)
@@ -184,26 +186,28 @@ def _check_length(errors, name, value, limits, label) -> None:
     text = (value or "").strip()
     low, high = limits
     if CONTROL_CHARS.search(text):
-        errors[name] = f"{label} memuat karakter yang tidak sah."
+        errors[name] = Message("{label} memuat karakter yang tidak sah.", label=label)
     elif not text:
-        errors[name] = f"{label} wajib diisi."
+        errors[name] = Message("{label} wajib diisi.", label=label)
     elif len(text) < low:
-        errors[name] = f"{label} terlalu pendek (minimal {low} karakter)."
+        errors[name] = Message("{label} terlalu pendek (minimal {low} karakter).",
+                               label=label, low=low)
     elif len(text) > high:
-        errors[name] = f"{label} terlalu panjang (maksimal {high} karakter)."
+        errors[name] = Message("{label} terlalu panjang (maksimal {high} karakter).",
+                               label=label, high=high)
 
 
 def _check_contact(errors: dict[str, str], contact: ContactInput) -> None:
     for name in ("name", "phone", "email"):
         if CONTROL_CHARS.search(getattr(contact, name) or ""):
-            errors[f"contact.{name}"] = "Memuat karakter yang tidak sah."
+            errors[f"contact.{name}"] = Message("Memuat karakter yang tidak sah.")
             return
     if contact.name and len(contact.name.strip()) > 120:
-        errors["contact.name"] = "Nama terlalu panjang (maksimal 120 karakter)."
+        errors["contact.name"] = Message("Nama terlalu panjang (maksimal 120 karakter).")
     if contact.phone and not PHONE_RE.match(contact.phone.strip()):
-        errors["contact.phone"] = "Nomor telepon tidak valid (contoh: 081234567890)."
+        errors["contact.phone"] = Message("Nomor telepon tidak valid (contoh: 081234567890).")
     if contact.email and not EMAIL_RE.match(contact.email.strip()):
-        errors["contact.email"] = "Alamat e-mail tidak valid."
+        errors["contact.email"] = Message("Alamat e-mail tidak valid.")
 
 
 def _classify(ctx: ServiceContext, text: str) -> list[tuple[str, float]]:
@@ -219,7 +223,8 @@ def _classify(ctx: ServiceContext, text: str) -> list[tuple[str, float]]:
 def _resolve_place(session: Session, data: ComplaintInput, region_code: str):
     region = session.scalar(select(Region).where(Region.code == region_code))
     if region is None:
-        raise ValidationFailed({"region": f"Wilayah {region_code} belum terdaftar."})
+        raise ValidationFailed(
+            {"region": Message("Wilayah {region} belum terdaftar.", region=region_code)})
     if data.channel == "lapor" and not (data.kecamatan or "").strip():
         return region, None, None
     district = session.scalar(
@@ -229,7 +234,8 @@ def _resolve_place(session: Session, data: ComplaintInput, region_code: str):
         )
     )
     if district is None:
-        raise ValidationFailed({"kecamatan": f"Kecamatan '{data.kecamatan}' tidak dikenal."})
+        raise ValidationFailed({"kecamatan": Message(
+            "Kecamatan '{kecamatan}' tidak dikenal.", kecamatan=data.kecamatan)})
     village = session.scalar(
         select(Village).where(
             Village.district_id == district.id,
@@ -237,9 +243,9 @@ def _resolve_place(session: Session, data: ComplaintInput, region_code: str):
         )
     )
     if village is None:
-        raise ValidationFailed(
-            {"kelurahan": f"Kelurahan '{data.kelurahan}' tidak ada di Kecamatan {district.name}."}
-        )
+        raise ValidationFailed({"kelurahan": Message(
+            "Kelurahan '{kelurahan}' tidak ada di Kecamatan {kecamatan}.",
+            kelurahan=data.kelurahan, kecamatan=district.name)})
     return region, district, village
 
 
@@ -262,7 +268,8 @@ def _store(
         )
     }
     if TRIAGE not in agencies:
-        raise ValidationFailed({"region": f"Wilayah {region.name} belum punya antrean verifikasi."})
+        raise ValidationFailed({"region": Message(
+            "Wilayah {region} belum punya antrean verifikasi.", region=region.name)})
     routable = {code for code, agency in agencies.items() if not agency.is_triage}
     decision = decide(top, ctx.settings.classifier.threshold, routable)
     if data.agency_code in routable:

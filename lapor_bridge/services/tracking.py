@@ -22,22 +22,23 @@ from lapor_bridge.domain.status import Status
 from lapor_bridge.services.context import ServiceContext
 from lapor_bridge.services.errors import NotFound
 from lapor_bridge.services.intake import hash_reporter_key, normalize_tracking_number
+from lapor_bridge.translations import N_
 
 EVENT_LABELS = {
-    "submitted": "Laporan diterima",
-    "disposed": "Diteruskan ke instansi",
-    "triage": "Menunggu verifikasi admin",
-    "verified": "Laporan terverifikasi",
-    "claimed": "Sedang ditangani instansi",
-    "responded": "Tindak lanjut dari instansi",
-    "info_requested": "Instansi meminta keterangan tambahan",
-    "reporter_replied": "Pelapor memberi tanggapan",
-    "transferred": "Dialihkan ke instansi lain (bukan wewenang)",
-    "resolved": "Laporan selesai",
-    "auto_closed": "Selesai otomatis (tidak ada tanggapan pelapor)",
-    "reopened": "Laporan dibuka kembali",
-    "archived": "Laporan diarsipkan",
-    "rejected": "Laporan ditolak",
+    "submitted": N_("Laporan diterima"),
+    "disposed": N_("Diteruskan ke instansi"),
+    "triage": N_("Menunggu verifikasi admin"),
+    "verified": N_("Laporan terverifikasi"),
+    "claimed": N_("Sedang ditangani instansi"),
+    "responded": N_("Tindak lanjut dari instansi"),
+    "info_requested": N_("Instansi meminta keterangan tambahan"),
+    "reporter_replied": N_("Pelapor memberi tanggapan"),
+    "transferred": N_("Dialihkan ke instansi lain (bukan wewenang)"),
+    "resolved": N_("Laporan selesai"),
+    "auto_closed": N_("Selesai otomatis (tidak ada tanggapan pelapor)"),
+    "reopened": N_("Laporan dibuka kembali"),
+    "archived": N_("Laporan diarsipkan"),
+    "rejected": N_("Laporan ditolak"),
 }
 # Events whose note is the agency speaking to the resident.
 PUBLIC_NOTE_KINDS = frozenset(

@@ -11,6 +11,8 @@ from pathlib import Path
 
 from PIL import Image, UnidentifiedImageError
 
+from lapor_bridge.translations import Message
+
 ALLOWED_FORMATS = {"JPEG": ("image/jpeg", "jpg"), "PNG": ("image/png", "png"),
                    "WEBP": ("image/webp", "webp")}
 MAX_PIXELS = 50_000_000
@@ -36,14 +38,17 @@ class CheckedPhoto:
 
 
 def check_photo(upload: UploadedFile, max_bytes: int) -> CheckedPhoto:
-    """Accept JPEG, PNG or WebP up to ``max_bytes``; raise ValueError with a reason."""
+    """Accept JPEG, PNG or WebP up to ``max_bytes``; raise ValueError with a reason.
+
+    The reason (``exc.args[0]``) is a :class:`Message`, so channels can translate it.
+    """
     if not upload.content:
-        raise ValueError("Berkas foto kosong.")
+        raise ValueError(Message("Berkas foto kosong."))
     if len(upload.content) > max_bytes:
-        raise ValueError(
-            f"Foto terlalu besar ({len(upload.content) / 1_048_576:.1f} MB); "
-            f"maksimal {max_bytes // 1_048_576} MB."
-        )
+        raise ValueError(Message(
+            "Foto terlalu besar ({size:.1f} MB); maksimal {limit} MB.",
+            size=len(upload.content) / 1_048_576, limit=max_bytes // 1_048_576,
+        ))
     try:
         with Image.open(io.BytesIO(upload.content)) as image:
             image_format = image.format
@@ -51,11 +56,12 @@ def check_photo(upload: UploadedFile, max_bytes: int) -> CheckedPhoto:
             image.verify()
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError,
             Image.DecompressionBombError) as exc:
-        raise ValueError("Berkas bukan foto yang dapat dibaca (JPEG, PNG atau WebP).") from exc
+        raise ValueError(
+            Message("Berkas bukan foto yang dapat dibaca (JPEG, PNG atau WebP).")) from exc
     if image_format not in ALLOWED_FORMATS:
-        raise ValueError("Jenis foto tidak didukung; kirim JPEG, PNG atau WebP.")
+        raise ValueError(Message("Jenis foto tidak didukung; kirim JPEG, PNG atau WebP."))
     if width * height > MAX_PIXELS:
-        raise ValueError("Resolusi foto terlalu besar.")
+        raise ValueError(Message("Resolusi foto terlalu besar."))
     content_type, extension = ALLOWED_FORMATS[image_format]
     name = Path(upload.filename or "foto").name[:200] or "foto"
     return CheckedPhoto(name, upload.content, content_type, extension,

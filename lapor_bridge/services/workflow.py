@@ -34,6 +34,7 @@ from lapor_bridge.services.uploads import (
     remove_stored,
     store_photo,
 )
+from lapor_bridge.translations import Message
 
 EVENT_KIND = {
     Action.VERIFY: "verified",
@@ -106,7 +107,8 @@ def perform(
 ) -> ComplaintEvent:
     """Apply ``action`` to ``complaint`` and record it; raise on an illegal move or role."""
     if not can_perform(actor.role, action):
-        raise PermissionDenied(f"Peran Anda tidak dapat melakukan '{action.label_id}'.")
+        raise PermissionDenied(Message("Peran Anda tidak dapat melakukan '{action}'.",
+                                       action=action.label_id))
     before = Status(complaint.status)
     after = apply(before, action)
     _advance_timeline(complaint, action, actor, now, to_agency)
@@ -173,16 +175,17 @@ def claim(ctx: ServiceContext, principal: Principal, tracking_number: str, *,
     with ctx.transaction() as session:
         complaint = load_for_action(session, principal, tracking_number, version)
         if complaint.claimed_by_id is not None:
-            raise Conflict(f"Laporan ini sudah diambil oleh {complaint.claimed_by.full_name}.")
+            raise Conflict(Message("Laporan ini sudah diambil oleh {name}.",
+                                   name=complaint.claimed_by.full_name))
         perform(session, complaint, Action.CLAIM, Actor.of(principal), ctx.clock(),
                 ctx.settings.sla)
-        return result_of(complaint, "Laporan diambil. Anda yang menanganinya sekarang.")
+        return result_of(complaint, Message("Laporan diambil. Anda yang menanganinya sekarang."))
 
 
 def respond(ctx: ServiceContext, principal: Principal, tracking_number: str, text: str, *,
             version: int | None = None, photos: tuple[UploadedFile, ...] = ()) -> ActionResult:
     """Write a follow-up (tindak lanjut) to the resident, with optional photos."""
-    text = checked_text(text, "text", "Isi tindak lanjut")
+    text = checked_text(text, "text", Message("Isi tindak lanjut"))
     checked = _checked_photos(ctx, photos)
     upload_dir = ctx.settings.path(ctx.settings.app.upload_dir)
     stored: list[str] = []
@@ -202,7 +205,7 @@ def respond(ctx: ServiceContext, principal: Principal, tracking_number: str, tex
                     content_type=photo.content_type, size_bytes=len(photo.content),
                     sha256=photo.sha256, created_at=now,
                 ))
-            return result_of(complaint, "Tindak lanjut terkirim ke pelapor.")
+            return result_of(complaint, Message("Tindak lanjut terkirim ke pelapor."))
     except BaseException:
         remove_stored(upload_dir, stored)
         raise
@@ -211,20 +214,20 @@ def respond(ctx: ServiceContext, principal: Principal, tracking_number: str, tex
 def request_info(ctx: ServiceContext, principal: Principal, tracking_number: str,
                  question: str, *, version: int | None = None) -> ActionResult:
     """Ask the resident for more information; the SLA clock pauses until they answer."""
-    question = checked_text(question, "question", "Pertanyaan")
+    question = checked_text(question, "question", Message("Pertanyaan"))
     with ctx.transaction() as session:
         complaint = load_for_action(session, principal, tracking_number, version)
         _check_holder(complaint, principal)
         perform(session, complaint, Action.REQUEST_INFO, Actor.of(principal), ctx.clock(),
                 ctx.settings.sla, note=question)
-        return result_of(complaint,
-                         "Pertanyaan terkirim. Tenggat berhenti sampai pelapor menjawab.")
+        return result_of(complaint, Message(
+            "Pertanyaan terkirim. Tenggat berhenti sampai pelapor menjawab."))
 
 
 def transfer(ctx: ServiceContext, principal: Principal, tracking_number: str,
              agency_code: str, reason: str, *, version: int | None = None) -> ActionResult:
     """Forward as "bukan wewenang" to another agency of the region, with a reason."""
-    reason = checked_text(reason, "reason", "Alasan", low=5)
+    reason = checked_text(reason, "reason", Message("Alasan"), low=5)
     with ctx.transaction() as session:
         complaint = load_for_action(session, principal, tracking_number, version)
         _check_holder(complaint, principal)
@@ -233,7 +236,7 @@ def transfer(ctx: ServiceContext, principal: Principal, tracking_number: str,
                 ctx.settings.sla, note=reason, to_agency=target)
         if not target.is_triage:
             record_correction(session, complaint, target.code, principal.user_id, ctx.clock())
-        return result_of(complaint, f"Laporan dialihkan ke {target.name}.")
+        return result_of(complaint, Message("Laporan dialihkan ke {agency}.", agency=target.name))
 
 
 def resolve(ctx: ServiceContext, principal: Principal, tracking_number: str,
@@ -244,24 +247,24 @@ def resolve(ctx: ServiceContext, principal: Principal, tracking_number: str,
         _check_holder(complaint, principal)
         perform(session, complaint, Action.RESOLVE, Actor.of(principal), ctx.clock(),
                 ctx.settings.sla, note=note.strip() or None)
-        return result_of(complaint, "Laporan ditandai selesai.")
+        return result_of(complaint, Message("Laporan ditandai selesai."))
 
 
 def reopen(ctx: ServiceContext, principal: Principal, tracking_number: str, reason: str, *,
            version: int | None = None) -> ActionResult:
     """Reopen a closed complaint (e.g. the resident disputes the answer)."""
-    reason = checked_text(reason, "reason", "Alasan", low=5)
+    reason = checked_text(reason, "reason", Message("Alasan"), low=5)
     with ctx.transaction() as session:
         complaint = load_for_action(session, principal, tracking_number, version)
         perform(session, complaint, Action.REOPEN, Actor.of(principal), ctx.clock(),
                 ctx.settings.sla, note=reason)
-        return result_of(complaint, "Laporan dibuka kembali.")
+        return result_of(complaint, Message("Laporan dibuka kembali."))
 
 
 def add_note(ctx: ServiceContext, principal: Principal, tracking_number: str,
              text: str) -> ActionResult:
     """An internal note: seen by staff only, never by the resident or the public."""
-    text = checked_text(text, "note", "Catatan", low=2)
+    text = checked_text(text, "note", Message("Catatan"), low=2)
     with ctx.transaction() as session:
         complaint = load_for_action(session, principal, tracking_number, None)
         session.add(ComplaintEvent(
@@ -269,7 +272,7 @@ def add_note(ctx: ServiceContext, principal: Principal, tracking_number: str,
             actor_label=principal.full_name, agency_id=complaint.agency_id, note=text,
             is_internal=True, created_at=ctx.clock(),
         ))
-        return result_of(complaint, "Catatan internal disimpan.")
+        return result_of(complaint, Message("Catatan internal disimpan."))
 
 
 # --- shared helpers ---------------------------------------------------------------
@@ -281,10 +284,10 @@ def load_for_action(session: Session, principal: Principal, tracking_number: str
     require_writer(principal)
     complaint = load_in_scope(session, principal, tracking_number, lock=True)
     if version is not None and complaint.version != version:
-        raise Conflict(
+        raise Conflict(Message(
             "Laporan ini sudah diubah orang lain sejak halaman dibuka. "
             "Periksa keadaan terbaru di bawah, lalu ulangi bila masih perlu."
-        )
+        ))
     return complaint
 
 
@@ -292,9 +295,8 @@ def _check_holder(complaint: Complaint, principal: Principal) -> None:
     """Officers may not work a complaint another officer has claimed."""
     holder = complaint.claimed_by_id
     if principal.role == "officer" and holder not in (None, principal.user_id):
-        raise PermissionDenied(
-            f"Laporan ini sedang ditangani oleh {complaint.claimed_by.full_name}."
-        )
+        raise PermissionDenied(Message("Laporan ini sedang ditangani oleh {name}.",
+                                       name=complaint.claimed_by.full_name))
 
 
 def target_agency(session: Session, complaint: Complaint, agency_code: str) -> Agency:
@@ -304,30 +306,36 @@ def target_agency(session: Session, complaint: Complaint, agency_code: str) -> A
         Agency.active.is_(True),
     ))
     if target is None:
-        raise ValidationFailed({"agency": "Pilih instansi tujuan yang ada di daftar."})
+        raise ValidationFailed({"agency": Message("Pilih instansi tujuan yang ada di daftar.")})
     if target.id == complaint.agency_id:
-        raise ValidationFailed({"agency": "Laporan sudah berada di instansi itu."})
+        raise ValidationFailed({"agency": Message("Laporan sudah berada di instansi itu.")})
     return target
 
 
 def checked_text(value: str, field: str, label: str, low: int = TEXT_LIMITS[0]) -> str:
-    """``value`` stripped; ValidationFailed on ``field`` when too short or too long."""
+    """``value`` stripped; ValidationFailed on ``field`` when too short or too long.
+
+    ``label`` names the field in the message; pass a :class:`Message` so it translates.
+    """
     text = (value or "").strip()
     if len(text) < low:
-        raise ValidationFailed({field: f"{label} terlalu pendek (minimal {low} karakter)."})
+        raise ValidationFailed({field: Message(
+            "{label} terlalu pendek (minimal {low} karakter).", label=label, low=low)})
     if len(text) > TEXT_LIMITS[1]:
-        raise ValidationFailed({field: f"{label} terlalu panjang (maksimal {TEXT_LIMITS[1]})."})
+        raise ValidationFailed({field: Message(
+            "{label} terlalu panjang (maksimal {high}).", label=label, high=TEXT_LIMITS[1])})
     return text
 
 
 def _checked_photos(ctx: ServiceContext, photos: tuple[UploadedFile, ...]) -> list[CheckedPhoto]:
     app = ctx.settings.app
     if len(photos) > app.max_photos:
-        raise ValidationFailed({"photo": f"Paling banyak {app.max_photos} foto."})
+        raise ValidationFailed({"photo": Message("Paling banyak {count} foto.",
+                                                 count=app.max_photos)})
     try:
         return [check_photo(photo, app.max_upload_mb * 1_048_576) for photo in photos]
     except ValueError as exc:
-        raise ValidationFailed({"photo": str(exc)}) from exc
+        raise ValidationFailed({"photo": exc.args[0]}) from exc
 
 
 def result_of(complaint: Complaint, message: str) -> ActionResult:

@@ -6,6 +6,7 @@ import functools
 from urllib.parse import urlsplit
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
 
 from lapor_bridge.services.accounts import Principal, authenticate, load_principal
 from lapor_bridge.web import limiter, service_context
@@ -56,12 +57,12 @@ def login():
             service_context(), request.form.get("username", ""), request.form.get("password", "")
         )
         if principal is None:
-            error = "Nama pengguna atau kata sandi salah."
+            error = _("Nama pengguna atau kata sandi salah.")
         else:
-            session.clear()
+            _clear_session()
             session["user_id"] = principal.user_id
             session.permanent = True
-            flash(f"Selamat datang, {principal.full_name}.")
+            flash(_("Selamat datang, %(name)s.", name=principal.full_name))
             return redirect(safe_next(request.args.get("next"))
                             or url_for(STAFF_HOME[principal.role]))
     return render_template("login.html", error=error), 401 if error else 200
@@ -70,9 +71,17 @@ def login():
 @bp.route("/keluar", methods=["POST"])
 def logout():
     """End the session."""
-    session.clear()
-    flash("Anda telah keluar.")
+    _clear_session()
+    flash(_("Anda telah keluar."))
     return redirect(url_for("auth.login"))
+
+
+def _clear_session() -> None:
+    """Forget everything of the session except the chosen language."""
+    language = session.get("lang")
+    session.clear()
+    if language:
+        session["lang"] = language
 
 
 def safe_next(target: str | None) -> str | None:

@@ -8,17 +8,21 @@ from collections.abc import Callable
 from flask import Flask, Response, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
+from lapor_bridge.translations import N_
+from lapor_bridge.web.i18n import translated
+
 log = logging.getLogger(__name__)
 
+# Bahasa Indonesia, as the API answers; error pages show them in the page's language.
 MESSAGES = {
-    400: "Permintaan tidak dapat dibaca.",
-    403: "Anda tidak berhak membuka halaman ini.",
-    404: "Halaman atau laporan tidak ditemukan.",
-    405: "Metode tidak diizinkan.",
-    413: "Kiriman terlalu besar. Foto paling besar 5 MB; kirim foto yang lebih kecil.",
-    415: "Jenis isi kiriman tidak didukung.",
-    429: "Terlalu banyak kiriman dalam waktu singkat. Coba lagi beberapa saat lagi.",
-    500: "Terjadi kesalahan pada sistem. Laporan Anda belum tersimpan; coba lagi.",
+    400: N_("Permintaan tidak dapat dibaca."),
+    403: N_("Anda tidak berhak membuka halaman ini."),
+    404: N_("Halaman atau laporan tidak ditemukan."),
+    405: N_("Metode tidak diizinkan."),
+    413: N_("Kiriman terlalu besar. Foto paling besar 5 MB; kirim foto yang lebih kecil."),
+    415: N_("Jenis isi kiriman tidak didukung."),
+    429: N_("Terlalu banyak kiriman dalam waktu singkat. Coba lagi beberapa saat lagi."),
+    500: N_("Terjadi kesalahan pada sistem. Laporan Anda belum tersimpan; coba lagi."),
 }
 
 
@@ -55,14 +59,14 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException):
         status = exc.code or 500
-        message = MESSAGES.get(status, exc.description or "Kesalahan.")
+        message = MESSAGES.get(status, exc.description or N_("Kesalahan."))
         if renderer := _path_renderer(app):
             response = renderer(status, message)
         elif wants_json():
             response = error_body(status, exc.name.lower().replace(" ", "_"), message)
         else:
             response = app.make_response(
-                (render_template("error.html", status=status, message=message), status)
+                (render_template("error.html", status=status, message=translated(message)), status)
             )
         for header in ("Retry-After", "Allow"):
             if exc.get_headers() and header in dict(exc.get_headers()):
@@ -76,4 +80,4 @@ def init_app(app: Flask) -> None:
             return renderer(500, MESSAGES[500])
         if wants_json():
             return error_body(500, "internal_error", MESSAGES[500])
-        return render_template("error.html", status=500, message=MESSAGES[500]), 500
+        return render_template("error.html", status=500, message=translated(MESSAGES[500])), 500

@@ -9,12 +9,14 @@ from flask import Flask
 
 from lapor_bridge.domain.status import Status
 from lapor_bridge.services.tracking import EVENT_LABELS
+from lapor_bridge.translations import N_, Message
+from lapor_bridge.web.i18n import current_language, translated
 
 STAFF_EVENT_LABELS = {
     **EVENT_LABELS,
-    "note": "Catatan internal",
-    "escalated": "Eskalasi tenggat",
-    "personal_data_erased": "Data pribadi pelapor dihapus",
+    "note": N_("Catatan internal"),
+    "escalated": N_("Eskalasi tenggat"),
+    "personal_data_erased": N_("Data pribadi pelapor dihapus"),
 }
 
 
@@ -32,7 +34,8 @@ def init_app(app: Flask) -> None:
     def status_label(value: str | Status | None) -> str:
         if value is None:
             return ""
-        return Status(value).label_id
+        status = Status(value)
+        return status.label_en if current_language() == "en" else status.label_id
 
     @app.template_filter("percent")
     def percent(value: float | None) -> str:
@@ -40,11 +43,11 @@ def init_app(app: Flask) -> None:
 
     @app.template_filter("event_label")
     def event_label(kind: str) -> str:
-        return STAFF_EVENT_LABELS.get(kind, kind)
+        return translated(STAFF_EVENT_LABELS.get(kind, kind))
 
     @app.template_filter("time_left")
     def time_left(remaining: float | None, paused: bool = False) -> str:
-        return time_left_words(remaining, paused)
+        return translated(time_left_words(remaining, paused))
 
     @app.template_filter("sla_class")
     def sla_class(remaining: float | None, paused: bool = False) -> str:
@@ -58,12 +61,15 @@ def init_app(app: Flask) -> None:
 def time_left_words(remaining: float | None, paused: bool = False) -> str:
     """Working time left in plain words: "sisa 2,5 hari kerja", "TERLAMBAT 3 jam kerja"."""
     if paused:
-        return "Dijeda: menunggu pelapor"
+        return Message("Dijeda: menunggu pelapor")
     if remaining is None:
         return "—"
     amount = abs(remaining)
     if amount >= 1:
-        text = f"{amount:.1f}".replace(".", ",").removesuffix(",0") + " hari kerja"
+        days = f"{amount:.1f}".replace(".", ",").removesuffix(",0")
+        text = Message("{days} hari kerja", days=days)
     else:
-        text = f"{max(1, round(amount * 24))} jam kerja"
-    return f"TERLAMBAT {text}" if remaining < 0 else f"sisa {text}"
+        text = Message("{hours} jam kerja", hours=max(1, round(amount * 24)))
+    if remaining < 0:
+        return Message("TERLAMBAT {time}", time=text)
+    return Message("sisa {time}", time=text)

@@ -15,6 +15,7 @@ from flask import (
     send_file,
     url_for,
 )
+from flask_babel import gettext as _
 
 from lapor_bridge.domain.errors import DomainError
 from lapor_bridge.domain.transitions import Action
@@ -27,6 +28,7 @@ from lapor_bridge.services.queue import agency_queue
 from lapor_bridge.services.uploads import UploadedFile
 from lapor_bridge.web import service_context
 from lapor_bridge.web.auth import roles_required, safe_next
+from lapor_bridge.web.i18n import error_text, translated, translated_errors
 
 bp = Blueprint("officer", __name__, url_prefix="/petugas")
 
@@ -108,9 +110,9 @@ def act(tracking_number: str, slug: str):
     except ValidationFailed as exc:
         return _render_case(tracking_number, exc.errors, form, slug), 422
     except (Conflict, PermissionDenied, DomainError) as exc:
-        flash(str(exc).split(" / ")[0], "error")
+        flash(error_text(exc), "error")
         return redirect(url_for("officer.case", tracking_number=tracking_number))
-    flash(result.message)
+    flash(translated(result.message))
     return redirect(safe_next(form.get("next"))
                     or url_for("officer.case", tracking_number=result.tracking_number))
 
@@ -146,11 +148,12 @@ def templates():
         except ValidationFailed as exc:
             errors = exc.errors
         else:
-            flash("Templat disimpan.")
+            flash(_("Templat disimpan."))
             return redirect(url_for("officer.templates"))
     return render_template(
         "officer/templates.html", rows=template_service.list_templates(context, g.user),
-        agencies=template_service.editable_agencies(context, g.user), errors=errors,
+        agencies=template_service.editable_agencies(context, g.user),
+        errors=translated_errors(errors),
         form=request.form,
     ), 422 if errors else 200
 
@@ -163,7 +166,7 @@ def _render_case(tracking_number: str, errors: dict, form, slug: str | None = No
     chosen = request.args.get("templat", type=int)
     template_text = next((t.body for t in view.templates if t.id == chosen), "")
     return render_template(
-        "officer/case.html", view=view, errors=errors, form=form, failed=slug,
+        "officer/case.html", view=view, errors=translated_errors(errors), form=form, failed=slug,
         slugs=ACTION_SLUGS, template_text=template_text, archive_reasons=triage.ARCHIVE_REASONS,
         Action=Action,
     )

@@ -13,6 +13,7 @@ from flask import (
     session,
     url_for,
 )
+from flask_babel import gettext as _
 
 from lapor_bridge.domain.errors import DomainError
 from lapor_bridge.services.errors import NotFound, ValidationFailed
@@ -26,7 +27,9 @@ from lapor_bridge.services.reporter import erase_personal_data, reporter_reply
 from lapor_bridge.services.tracking import public_view
 from lapor_bridge.services.uploads import UploadedFile
 from lapor_bridge.services.wilayah import kecamatan_map
+from lapor_bridge.translations import N_
 from lapor_bridge.web import limiter, service_context
+from lapor_bridge.web.i18n import translated, translated_errors
 
 bp = Blueprint("public", __name__)
 
@@ -124,11 +127,11 @@ def reply(tracking_number: str):
     except NotFound:
         abort(404)
     except ValidationFailed as exc:
-        flash(" ".join(exc.errors.values()), "error")
+        flash(" ".join(translated_errors(exc.errors).values()), "error")
     except DomainError:
-        flash("Laporan ini sedang tidak menunggu tanggapan Anda.", "error")
+        flash(_("Laporan ini sedang tidak menunggu tanggapan Anda."), "error")
     else:
-        flash(result.message)
+        flash(translated(result.message))
     return redirect(url_for("public.track", tracking_number=tracking_number, kunci=key))
 
 
@@ -138,19 +141,20 @@ def erase(tracking_number: str):
     """The reporter asks for their personal data to be erased (UU 27/2022)."""
     key = request.form.get("kunci", "")
     if request.form.get("setuju") != "1":
-        flash("Centang persetujuan untuk menghapus data pribadi Anda.", "error")
+        flash(_("Centang persetujuan untuk menghapus data pribadi Anda."), "error")
         return redirect(url_for("public.track", tracking_number=tracking_number, kunci=key))
     try:
         erase_personal_data(service_context(), tracking_number, reporter_key=key)
     except NotFound:
         abort(404)
-    flash("Data pribadi Anda sudah dihapus. Laporannya tetap diproses tanpa identitas Anda.")
+    flash(_("Data pribadi Anda sudah dihapus. Laporannya tetap diproses tanpa identitas Anda."))
     return redirect(url_for("public.track", tracking_number=tracking_number, kunci=key))
 
 
 def _render_form(form, errors: dict[str, str]):
     return render_template(
-        "public/form.html", form=form, errors=errors, wilayah=kecamatan_map(service_context())
+        "public/form.html", form=form, errors=translated_errors(errors),
+        wilayah=kecamatan_map(service_context()),
     )
 
 
@@ -161,5 +165,5 @@ def _optional_float(form, name: str, errors: dict[str, str]) -> float | None:
     try:
         return float(raw)
     except ValueError:
-        errors[name] = "Koordinat harus berupa angka."
+        errors[name] = N_("Koordinat harus berupa angka.")
         return None
