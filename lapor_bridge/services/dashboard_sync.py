@@ -1,0 +1,64 @@
+"""Sync health per kab/kota for the dashboards, from the sync module's own queries.
+
+:func:`lapor_bridge.services.sync_health.sync_health` answers for one regional
+admin's region (or everything, for a system admin). The dashboard asks it once per
+kab/kota in scope, as that region's admin would see it, so the figures are the
+sync page's own and a coordinator sees only their province. The LAPOR! alignment
+report is not stored by the sync module, so drift is not shown here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+
+from lapor_bridge.db.models import Region
+from lapor_bridge.services.accounts import Principal
+from lapor_bridge.services.context import ServiceContext
+from lapor_bridge.services.dashboard_scope import DashboardScope, ScopeRequest, resolve_scope
+from lapor_bridge.services.sync_health import JobHealth, sync_health
+
+
+@dataclass(frozen=True)
+class RegionSync:
+    """One kab/kota: unsent and failed outbox rows, the oldest unsent, error classes, links."""
+
+    region: str
+    pending: int
+    dead: int
+    oldest_unsent_at: datetime | None
+    errors: tuple[tuple[str, int], ...]
+    linked: int
+    open_links: int
+
+
+@dataclass(frozen=True)
+class SyncOverview:
+    """Sync health of every kab/kota in scope, and the sync jobs' last runs."""
+
+    scope: DashboardScope
+    regions: tuple[RegionSync, ...]
+    jobs: tuple[JobHealth, ...]
+
+
+def sync_overview(ctx: ServiceContext, principal: Principal,
+                  wanted: ScopeRequest) -> SyncOverview:
+    """Per kab/kota sync health within the person's reach."""
+    with ctx.read() as session:
+        scope = resolve_scope(session, principal, wanted, oversight_only=True)
+        names = session.execute(select(Region.id, Region.name).where(
+            Region.id.in_(scope.region_ids)).order_by(Region.name)).all()
+    rows, jobs = [], ()
+    for region_id, name in names:
+        health = sync_health(ctx, Principal(principal.user_id, principal.username,
+                                            principal.full_name, "regional_admin", None,
+                                            region_id))
+        backlog = health.regions[0] if health.regions else None
+        rows.append(RegionSync(
+            name, backlog.pending if backlog else 0, backlog.dead if backlog else 0,
+            backlog.oldest_unsent_at if backlog else None, tuple(health.errors),
+            health.linked or 0, health.open_links or 0))
+        jobs = tuple(health.jobs)
+    return SyncOverview(scope, tuple(rows), jobs)

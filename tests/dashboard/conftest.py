@@ -1,0 +1,111 @@
+"""Helpers for dashboard tests: file and work complaints at chosen moments, extra regions."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pytest
+from sqlalchemy import delete, func, select
+
+from lapor_bridge.db.models import Agency, Base, District, Region, User, Village
+from lapor_bridge.domain.calendar import WIB
+from lapor_bridge.services import workflow
+from lapor_bridge.services.accounts import principal_of
+from lapor_bridge.services.intake import ComplaintInput, submit_complaint
+from lapor_bridge.services.passwords import hash_password
+from lapor_bridge.services.stats_refresh import refresh_metrics
+
+PLACES = (User, Agency, Village, District, Region)  # deletion order
+KEPT = {"regions", "districts", "villages", "agencies", "users", "alembic_version",
+        "response_templates"}
+
+
+class FixedModel:
+    """A routing model that always predicts one agency with the given confidence."""
+
+    version = "fixed"
+
+    def __init__(self, code: str, score: float = 0.99) -> None:
+        self.code, self.score = code, score
+
+    def predict(self, texts, k=3):
+        return [[(self.code, self.score)] for _ in texts]
+
+
+def wib(*parts) -> datetime:
+    """A moment in WIB."""
+    return datetime(*parts, tzinfo=WIB)
+
+
+class Desk:
+    """Acts on complaints at chosen moments, as demo users."""
+
+    def __init__(self, ctx):
+        self.ctx = ctx
+
+    def at(self, moment: datetime) -> Desk:
+        self.ctx.clock = lambda: moment
+        return self
+
+    def user(self, username: str):
+        with self.ctx.read() as session:
+            return principal_of(session.scalar(select(User).where(User.username == username)))
+
+    def file(self, code="DLH", score=0.99, **fields) -> str:
+        self.ctx.classifier = FixedModel(code, score)
+        data = {"title": "Sampah menumpuk di pinggir jalan",
+                "description": "Sampah rumah tangga menumpuk sudah seminggu dan berbau busuk.",
+                "kecamatan": "Tegal Barat", "kelurahan": "Kraton", **fields}
+        return submit_complaint(self.ctx, ComplaintInput(**data)).tracking_number
+
+    def respond(self, number: str, officer="petugas.dlh") -> None:
+        workflow.respond(self.ctx, self.user(officer), number, "Sudah kami tangani di lapangan.")
+
+    def resolve(self, number: str, officer="petugas.dlh") -> None:
+        workflow.resolve(self.ctx, self.user(officer), number)
+
+    def refresh(self):
+        return refresh_metrics(self.ctx)
+
+
+@pytest.fixture
+def desk(ctx):
+    """A :class:`Desk` over the test's context."""
+    return Desk(ctx)
+
+
+@pytest.fixture
+def extra_places(ctx):
+    """Regions, wilayah, agencies and users a test adds are removed afterwards."""
+    with ctx.read() as session:
+        before = {model: session.scalar(select(func.max(model.id))) or 0 for model in PLACES}
+    yield
+    with ctx.transaction() as session:
+        for table in reversed(Base.metadata.sorted_tables):
+            if table.name not in KEPT:
+                session.execute(delete(table))
+        for model in PLACES:
+            session.execute(delete(model).where(model.id > before[model]))
+
+
+@pytest.fixture
+def other_province(ctx, extra_places):
+    """Jawa Timur with Kota Surabaya, its DLH and triage queue, and its own coordinator."""
+    with ctx.transaction() as session:
+        province = Region(code="35", name="Provinsi Jawa Timur", kind="provinsi")
+        session.add(province)
+        session.flush()
+        city = Region(code="35.78", name="Kota Surabaya", kind="kota", parent_id=province.id)
+        session.add(city)
+        session.flush()
+        district = District(region_id=city.id, name="Genteng")
+        session.add(district)
+        session.flush()
+        session.add(Village(district_id=district.id, name="Embong Kaliasin"))
+        session.add_all([Agency(region_id=city.id, code="DLH", name="DLH Kota Surabaya"),
+                         Agency(region_id=city.id, code="TRIAGE", name="Verifikasi Surabaya",
+                                is_triage=True)])
+        session.add(User(username="koordinator.jatim", full_name="Koordinator Jawa Timur",
+                         role="coordinator", region_id=province.id,
+                         password_hash=hash_password("tegal-demo")))
+    return city
