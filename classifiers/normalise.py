@@ -92,6 +92,7 @@ SLANG = {
     "perum": "perumahan",
     "pju": "lampu jalan",
 }
+_ESCAPE = re.compile(r"\\[nrt]")  # a literal "\n" left by an export: not part of a word
 _URL = re.compile(r"(?:https?://|www\.)\S+")
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")
 _PLACEHOLDER = re.compile(r"\[(nik|nomor|telepon|email)\]")
@@ -117,10 +118,12 @@ def tokens(text: str) -> list[str]:
     ``_telepon_``, ``_nik_``…; other numbers by ``_num_``; expands ``anak2`` to
     ``anak anak``; shortens a letter repeated three or more times to one;
     replaces informal spellings and abbreviations (:data:`SLANG`) by their
-    standard form; drops punctuation.
+    standard form; drops punctuation and literal ``\\n``/``\\r``/``\\t`` escapes.
     """
     text = text.lower()
     # Each substitution is guarded by a cheap test: most texts have none of these.
+    if "\\" in text:
+        text = _ESCAPE.sub(" ", text)
     if "http" in text or "www." in text:
         text = _URL.sub(" _url_ ", text)
     if "@" in text:
@@ -128,10 +131,11 @@ def tokens(text: str) -> list[str]:
     if "[" in text:
         text = _PLACEHOLDER.sub(r" _\1_ ", text)
     if _ANY_DIGIT.search(text):
-        text = _PHONE.sub(" _telepon_ ", text)
+        if "08" in text or "+628" in text:
+            text = _PHONE.sub(" _telepon_ ", text)
         text = _LONG_DIGITS.sub(" _nik_ ", text)
         if "2" in text:
             text = _REDUPLICATED.sub(r"\1 \1", text)
         text = _NUMBER.sub(" _num_ ", text)
     words = _WORD.findall(_STRETCHED.sub(r"\1", text))
-    return [SLANG.get(word, word) for word in words]
+    return " ".join(map(SLANG.get, words, words)).split()  # some expand to two words

@@ -10,10 +10,8 @@ loading a model never executes code.
 from __future__ import annotations
 
 import json
-import math
-from collections import Counter
 from collections.abc import Sequence
-from itertools import pairwise
+from itertools import chain, repeat
 from pathlib import Path
 
 import numpy as np
@@ -41,15 +39,35 @@ class LinearTextScorer:
         """``coef`` is (terms × labels); ``calibration`` is ``[beta]`` for temperature
         scaling or a (2 × labels) array of per-class sigmoid parameters ``a, b``."""
         self.terms = list(terms)
-        self.vocabulary = {term: index for index, term in enumerate(self.terms)}
         self.idf = np.asarray(idf, dtype=np.float64)
-        self.coef = np.asarray(coef, dtype=np.float32)
+        self.coef = np.asarray(coef, dtype=np.float64)
         self.intercept = np.asarray(intercept, dtype=np.float64)
         self.labels = tuple(labels)
         self.calibration = np.asarray(calibration, dtype=np.float64)
-        self.bigrams = any(" " in term for term in self.terms)
         if self.coef.shape != (len(self.terms), len(self.labels)):
             raise ValueError("coefficients do not match terms × labels")
+        self._index_terms()
+
+    def _index_terms(self) -> None:
+        """Number the words of the terms so that look-ups are array operations:
+        ``_unigram[word]`` is a word's term column (-1: none); a bigram's column is
+        found by binary search of its key ``first * n_words + second``."""
+        parts = [term.split(" ") for term in self.terms]
+        if any(len(words) > 2 for words in parts):
+            raise ValueError("terms must be words or word bigrams")
+        self.word_ids = {word: i for i, word in enumerate(dict.fromkeys(chain(*parts)))}
+        self._unigram = np.full(len(self.word_ids), -1, dtype=np.int64)
+        keys, columns = [np.iinfo(np.int64).max], [-1]  # a sentinel: the search never runs off
+        for column, words in enumerate(parts):
+            ids = [self.word_ids[word] for word in words]
+            if len(ids) == 1:
+                self._unigram[ids[0]] = column
+            else:
+                keys.append(ids[0] * len(self.word_ids) + ids[1])
+                columns.append(column)
+        order = np.argsort(keys)
+        self._bigram_keys = np.asarray(keys, dtype=np.int64)[order]
+        self._bigram_columns = np.asarray(columns, dtype=np.int64)[order]
 
     @classmethod
     def from_pipeline(cls, pipeline: Pipeline) -> LinearTextScorer:
@@ -72,39 +90,41 @@ class LinearTextScorer:
         labels = [str(label) for label in calibrated.classes_]
         return cls(terms, vectorizer.idf_, coef.T, intercept, labels, calibration)
 
-    def _term_weights(self, tokens: list[str]) -> Counter[int]:
-        grams = tokens + list(map(" ".join, pairwise(tokens))) if self.bigrams else tokens
-        return Counter([index for index in map(self.vocabulary.get, grams) if index is not None])
+    def _term_occurrences(self, documents: Sequence[list[str]]) -> tuple[np.ndarray, ...]:
+        """(document row, term column) of every uni- and bigram occurrence in the vocabulary."""
+        lengths = np.fromiter(map(len, documents), dtype=np.int64, count=len(documents))
+        words = np.fromiter(
+            map(self.word_ids.get, chain.from_iterable(documents), repeat(-1)),
+            dtype=np.int64,
+            count=int(lengths.sum()),
+        )
+        row = np.repeat(np.arange(len(documents)), lengths)
+        known = words >= 0
+        pair = known[:-1] & known[1:] & (row[:-1] == row[1:])  # two known words, one document
+        keys = words[:-1][pair] * len(self.word_ids) + words[1:][pair]
+        slot = np.searchsorted(self._bigram_keys, keys)
+        found = self._bigram_keys[slot] == keys
+        rows = np.concatenate([row[known], row[:-1][pair][found]])
+        columns = np.concatenate([self._unigram[words[known]], self._bigram_columns[slot[found]]])
+        in_vocabulary = columns >= 0
+        return rows[in_vocabulary], columns[in_vocabulary]
 
     def features(self, documents: Sequence[list[str]]) -> csr_matrix:
-        """TF-IDF matrix (documents × terms), rows l2-normalised."""
-        indptr, indices, values = [0], [], []
-        for tokens in documents:
-            counts = self._term_weights(tokens)
-            indices.extend(counts)
-            values.extend(1.0 + math.log(count) for count in counts.values())
-            indptr.append(len(indices))
-        index_array = np.asarray(indices, dtype=np.int64)
-        data = np.asarray(values, dtype=np.float64) * self.idf[index_array]
-        matrix = csr_matrix((data, index_array, indptr), shape=(len(documents), len(self.terms)))
-        norms = np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=1)).ravel())
-        norms[norms == 0] = 1.0
-        matrix.data /= np.repeat(norms, np.diff(matrix.indptr))
-        return matrix
+        """TF-IDF matrix (documents × terms): sublinear tf, idf, rows l2-normalised."""
+        rows, columns = self._term_occurrences(documents)
+        cells, counts = np.unique(rows * len(self.terms) + columns, return_counts=True)
+        rows, columns = np.divmod(cells, len(self.terms))
+        weights = (1.0 + np.log(counts)) * self.idf[columns]
+        norms = np.sqrt(np.bincount(rows, weights**2, minlength=len(documents)))
+        indptr = np.concatenate([[0], np.cumsum(np.bincount(rows, minlength=len(documents)))])
+        return csr_matrix(
+            (weights / norms[rows], columns, indptr), shape=(len(documents), len(self.terms))
+        )
 
     def predict_proba(self, documents: Sequence[list[str]]) -> np.ndarray:
         """Calibrated probabilities (documents × :attr:`labels`); each document is
         the token list of a normalised text (:func:`classifiers.normalise.tokens`)."""
-        if len(documents) == 1:  # fast path: one complaint at intake
-            counts = self._term_weights(documents[0])
-            ids = np.fromiter(counts, dtype=np.int64, count=len(counts))
-            weights = (1.0 + np.log(np.fromiter(counts.values(), float, len(counts)))) * self.idf[
-                ids
-            ]
-            norm = math.sqrt(float(weights @ weights)) or 1.0
-            scores = (weights / norm) @ self.coef[ids] + self.intercept
-            return self._calibrate(np.atleast_2d(scores))
-        return self._calibrate(np.asarray(self.features(documents) @ self.coef) + self.intercept)
+        return self._calibrate(self.features(documents) @ self.coef + self.intercept)
 
     def _calibrate(self, scores: np.ndarray) -> np.ndarray:
         if self.calibration.ndim == 1:
@@ -122,7 +142,7 @@ class LinearTextScorer:
             np.savez(
                 handle,
                 idf=self.idf,
-                coef=self.coef,
+                coef=self.coef.astype(np.float32),
                 intercept=self.intercept,
                 calibration=self.calibration,
             )

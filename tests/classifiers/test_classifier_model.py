@@ -69,9 +69,11 @@ def test_batch_and_single_predictions_agree(model_dir):
 def test_scorer_reproduces_the_sklearn_pipeline(n_copies):
     texts = [f"{text} varian{i % 7}" for i in range(n_copies) for text in TEXTS]
     labels = LABELS * n_copies
+    texts, labels = texts + ["lampu jalan mati, dan lain lain"] * 2, labels + ["PUPR"] * 2
     pipeline = train_pipeline(texts, labels)
     scorer = LinearTextScorer.from_pipeline(pipeline)
-    probe = ["air keruh di jalan rusak", "ktp pdam", "kata asing sekali", ""]
+    probe = ["air keruh di jalan rusak", "ktp pdam", "kata asing sekali", "", "pju mati dll"]
+    probe += ["air air air keruh keruh di jalan jalan rusak", "zzz"]
     expected = pipeline.predict_proba([normalise(text) for text in probe])
     assert np.allclose(scorer.predict_proba([tokens(text) for text in probe]), expected, atol=1e-6)
 

@@ -27,6 +27,7 @@ from classifiers.normalise import normalise, tokens
         ),
         ("nik 3376012345678901", "nik _nik_"),
         ("rt 03 rw 5, bayar 50.000", "rt _num_ rw _num_ bayar _num_"),
+        ("rusak\\nmohon segera\\r\\ndiperbaiki", "rusak mohon segera diperbaiki"),
         ("!!! ??? ...", ""),
         ("", ""),
     ],
@@ -42,6 +43,19 @@ def test_tokens_match_normalised_text():
         "sudah",
         "_num_",
         "hari",
+    ]
+
+
+def test_expansions_into_two_words_are_two_tokens():
+    # the model is trained on normalise()'s output split on spaces: tokens() must agree
+    assert tokens("pju mati, sampah dll") == [
+        "lampu",
+        "jalan",
+        "mati",
+        "sampah",
+        "dan",
+        "lain",
+        "lain",
     ]
 
 

@@ -29,6 +29,8 @@ def test_standard_split_is_at_least_as_good_as_the_reference(tmp_path):
     reference_accuracy = float((predicted == split.test_labels).mean())
     print(f"chosen: {report['macro_f1']=} {report['accuracy']=}")
     print(f"reference: {reference_macro_f1=:.4f} {reference_accuracy=:.4f}")
-    assert report["macro_f1"] >= round(reference_macro_f1, 4)
-    assert report["accuracy"] >= round(reference_accuracy, 4) - 0.005  # on par, not better
+    # Level with the reference, not above the data README's 0.751: the same-run reference
+    # is the bar, plus floors just under the shipped figures (0.747 / 0.807) against regressions.
+    assert report["macro_f1"] >= round(reference_macro_f1, 4) and report["macro_f1"] >= 0.74
+    assert report["accuracy"] >= round(reference_accuracy, 4) - 0.005 and report["accuracy"] >= 0.80
     assert report["auto_precision"] >= 0.85 and report["coverage"] >= 0.75
