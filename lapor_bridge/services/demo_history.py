@@ -43,6 +43,7 @@ from lapor_bridge.domain.status import Status
 from lapor_bridge.services.context import ServiceContext
 from lapor_bridge.services.intake import TRACKING_ALPHABET, TRACKING_LENGTH
 from lapor_bridge.services.passwords import hash_password
+from lapor_bridge.services.seed import get_or_add
 from lapor_bridge.services.sla_clock import snapshot, working_calendar
 from lapor_bridge.services.stats_refresh import refresh_metrics
 
@@ -107,18 +108,18 @@ def _ensure_regions(session: Session, created: Counter[str]) -> dict[str, Simple
     specs = {demo_region.REGION: demo_region.KECAMATAN, **demo_neighbours.REGIONS}
     places = {}
     for (code, name, kind), kecamatan in specs.items():
-        region = _ensure(session, created, Region, code=code,
-                         defaults={"name": name, "kind": kind, "parent_id": province.id})
+        region = get_or_add(session, created, Region, code=code,
+                            defaults={"name": name, "kind": kind, "parent_id": province.id})
         villages = []
         for district_name, village_names in kecamatan.items():
-            district = _ensure(session, created, District, region_id=region.id,
-                               name=district_name)
-            villages += [(district.id, _ensure(session, created, Village, district_id=district.id,
-                                               name=village).id, village, district_name)
-                         for village in village_names]
+            district = get_or_add(session, created, District, region_id=region.id,
+                                  name=district_name)
+            for village in village_names:
+                row = get_or_add(session, created, Village, district_id=district.id, name=village)
+                villages.append((district.id, row.id, village, district_name))
         for agency_code, agency_name, is_triage in demo_neighbours.agencies(name):
-            _ensure(session, created, Agency, region_id=region.id, code=agency_code,
-                    defaults={"name": agency_name, "is_triage": is_triage, "active": True})
+            get_or_add(session, created, Agency, region_id=region.id, code=agency_code,
+                       defaults={"name": agency_name, "is_triage": is_triage, "active": True})
         if code in demo_neighbours.ADMINS and session.scalar(select(User.id).where(
                 User.username == demo_neighbours.ADMINS[code])) is None:
             session.add(User(username=demo_neighbours.ADMINS[code], full_name=f"Admin {name}",
@@ -133,16 +134,6 @@ def _ensure_regions(session: Session, created: Counter[str]) -> dict[str, Simple
         places[code] = SimpleNamespace(region=region, villages=villages, agencies=agencies,
                                        officers=officers)
     return places
-
-
-def _ensure(session: Session, created: Counter[str], model, defaults=None, **keys):
-    row = session.scalar(select(model).filter_by(**keys))
-    if row is None:
-        row = model(**keys, **(defaults or {}))
-        session.add(row)
-        session.flush()
-        created[model.__tablename__] += 1
-    return row
 
 
 def plan_day(code: str, place, day: date, volume: int, calendar: WorkingCalendar,

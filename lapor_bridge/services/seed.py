@@ -20,13 +20,13 @@ def seed_demo(ctx: ServiceContext) -> Counter[str]:
         province = _region(session, demo.PROVINCE, None, created)
         region = _region(session, demo.REGION, province, created)
         for district_name, village_names in demo.KECAMATAN.items():
-            district = _get_or_add(
+            district = get_or_add(
                 session, created, District, region_id=region.id, name=district_name
             )
             for village_name in village_names:
-                _get_or_add(session, created, Village, district_id=district.id, name=village_name)
+                get_or_add(session, created, Village, district_id=district.id, name=village_name)
         for code, name, is_triage in demo.AGENCIES:
-            agency = _get_or_add(
+            agency = get_or_add(
                 session, created, Agency, region_id=region.id, code=code,
                 defaults={"name": name, "is_triage": is_triage, "active": True},
             )
@@ -39,7 +39,7 @@ def seed_demo(ctx: ServiceContext) -> Counter[str]:
             _user(session, created, username, full_name, role, agency_id=None if is_triage
                   else agency.id, region_id=region.id)
             for title, body in () if is_triage else demo.RESPONSE_TEMPLATES:
-                _get_or_add(session, created, ResponseTemplate, agency_id=agency.id,
+                get_or_add(session, created, ResponseTemplate, agency_id=agency.id,
                             title=title, defaults={"body": body})
         _user(session, created, "koordinator.jateng", "Koordinator Jawa Tengah", "coordinator",
               agency_id=None, region_id=province.id)
@@ -50,7 +50,7 @@ def seed_demo(ctx: ServiceContext) -> Counter[str]:
 
 def _region(session: Session, spec, parent: Region | None, created: Counter[str]) -> Region:
     code, name, kind = spec
-    return _get_or_add(
+    return get_or_add(
         session, created, Region, code=code,
         defaults={"name": name, "kind": kind, "parent_id": parent.id if parent else None},
     )
@@ -64,7 +64,8 @@ def _user(session: Session, created: Counter[str], username, full_name, role, **
         created["users"] += 1
 
 
-def _get_or_add(session: Session, created: Counter[str], model, defaults=None, **keys):
+def get_or_add(session: Session, created: Counter[str], model, defaults=None, **keys):
+    """The row of ``model`` matching ``keys``, created (and counted) when missing."""
     row = session.scalar(select(model).filter_by(**keys))
     if row is None:
         row = model(**keys, **(defaults or {}))
