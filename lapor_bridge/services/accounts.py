@@ -17,7 +17,7 @@ _DUMMY_HASH = hash_password("timing-equaliser")
 class Principal:
     """Who is logged in, and what they may see."""
 
-    user_id: int
+    user_id: int | None
     username: str
     full_name: str
     role: str

@@ -21,16 +21,29 @@ from sqlalchemy.orm import selectinload
 
 from lapor_bridge.db.models import Agency, Region
 from lapor_bridge.db.models_api import ApiKey
+from lapor_bridge.services.accounts import Principal
 from lapor_bridge.services.context import ServiceContext
 from lapor_bridge.services.errors import NotFound, ValidationFailed
 
-# What a key may do. The officer actions are enforced by the officer API endpoints.
+# What a key may do.
 ACTIONS = {
     "complaints.create": "Mengirim laporan (API v1 dan Open311)",
-    "queue.read": "Membaca antrean instansi",
-    "complaints.respond": "Menanggapi laporan",
+    "queue.read": "Membaca antrean dan tampilan petugas laporan",
+    "complaints.respond": "Mengambil, menanggapi, meminta keterangan, catatan internal",
     "complaints.transfer": "Mengalihkan laporan (bukan wewenang)",
-    "complaints.resolve": "Menyelesaikan laporan",
+    "complaints.resolve": "Menyelesaikan dan membuka kembali laporan",
+}
+# The key action each staff operation of API v1 needs.
+STAFF_OPERATIONS = {
+    "queue": "queue.read",
+    "case": "queue.read",
+    "claim": "complaints.respond",
+    "respond": "complaints.respond",
+    "request-info": "complaints.respond",
+    "notes": "complaints.respond",
+    "transfer": "complaints.transfer",
+    "resolve": "complaints.resolve",
+    "reopen": "complaints.resolve",
 }
 DEFAULT_RATE_LIMIT = "120 per minute"
 KEY_PATTERN = re.compile(r"^lbk_([a-z0-9]{8})_[A-Za-z0-9_\-]{43}$")
@@ -79,10 +92,24 @@ class ApiClient:
     prefix: str
     scope: Scope
     rate_limit: str
+    region_id: int
+    agency_id: int | None
 
     def may(self, action: str) -> bool:
         """True when the key's scope includes ``action``."""
         return action in self.scope.actions
+
+    def principal(self) -> Principal:
+        """The staff member this key acts as in the workflow services.
+
+        An agency-scoped key is a machine officer of that agency; a region-wide key
+        is a regional admin of its region. It has no user row (``user_id`` None, so
+        a claim marks the complaint in progress without a holder), and the history
+        names it by the key's name.
+        """
+        role = "officer" if self.agency_id is not None else "regional_admin"
+        return Principal(None, f"api:{self.prefix}", f"{self.name} (API)", role,
+                         self.agency_id, self.region_id)
 
 
 @dataclass(frozen=True)
@@ -173,7 +200,8 @@ def authenticate(ctx: ServiceContext, key: str | None) -> ApiClient | None:
         if row is None:
             return None
         info = _info(row)
-        return ApiClient(row.id, row.name, row.prefix, info.scope, row.rate_limit)
+        return ApiClient(row.id, row.name, row.prefix, info.scope, row.rate_limit,
+                         row.region_id, row.agency_id)
 
 
 def _info(row: ApiKey) -> ApiKeyInfo:

@@ -14,7 +14,7 @@ from flask import (
     url_for,
 )
 
-from lapor_bridge.services import admin
+from lapor_bridge.services import admin, api_keys
 from lapor_bridge.services.errors import NotFound, ValidationFailed
 from lapor_bridge.web import service_context
 from lapor_bridge.web.auth import roles_required
@@ -112,3 +112,37 @@ def settings():
     """The SLA settings in force (edited in the configuration file)."""
     return render_template("admin/settings.html",
                            sla=current_app.config["LAPOR_SETTINGS"].sla)
+
+
+@bp.route("/kunci-api", methods=["GET", "POST"])
+@roles_required("sysadmin")
+def keys():
+    """API keys: list, and create one (the key is shown on this answer only)."""
+    context = service_context()
+    errors: dict[str, str] = {}
+    created = None
+    if request.method == "POST":
+        try:
+            created, _ = api_keys.create_key(
+                context, request.form.get("name", ""),
+                api_keys.Scope.parse(request.form.get("scope", "")))
+        except ValidationFailed as exc:
+            errors = exc.errors
+    response = current_app.make_response((render_template(
+        "admin/api_keys.html", rows=api_keys.list_keys(context), actions=api_keys.ACTIONS,
+        created=created, errors=errors, form=request.form if errors else {},
+    ), 422 if errors else 200))
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.route("/kunci-api/<prefix>/cabut", methods=["POST"])
+@roles_required("sysadmin")
+def key_revoke(prefix: str):
+    """Revoke a key: its next request is refused."""
+    try:
+        info = api_keys.revoke_key(service_context(), prefix)
+    except NotFound:
+        abort(404)
+    flash(f"Kunci {info.prefix} ({info.name}) dicabut.")
+    return redirect(url_for("admin.keys"))

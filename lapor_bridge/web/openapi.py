@@ -8,7 +8,7 @@ from typing import Any
 
 from flask import Blueprint, jsonify, render_template
 
-from lapor_bridge.web import api, limiter, open311
+from lapor_bridge.web import api, api_staff, limiter, open311
 from lapor_bridge.web.api_auth import API_KEY_HEADER, rate_limit_key, read_limit
 from lapor_bridge.web.schema import (
     Field,
@@ -35,6 +35,8 @@ ERROR_FIELDS = (
 )
 TAGS = (
     {"name": "api", "description": "API JSON v1: kirim dan ikuti laporan"},
+    {"name": "staff", "description": "API JSON v1 untuk petugas: antrean, tampilan petugas, "
+                                     "aksi (kunci API atau sesi login; ETag/If-Match)"},
     {"name": "open311", "description": "Open311 GeoReport v2 (bentuk JSON; tiap jalur juga "
                                        "tersedia dengan akhiran .xml)"},
     {"name": "ops", "description": "Pemantauan layanan"},
@@ -43,7 +45,7 @@ TAGS = (
 
 def operations() -> tuple[Operation, ...]:
     """Every documented operation, in document order."""
-    return (*api.OPERATIONS, *open311.OPERATIONS)
+    return (*api.OPERATIONS, *api_staff.OPERATIONS, *open311.OPERATIONS)
 
 
 @cache
@@ -70,6 +72,9 @@ def openapi_document() -> dict[str, Any]:
             "securitySchemes": {
                 "apiKey": {"type": "apiKey", "in": "header", "name": API_KEY_HEADER,
                            "description": "Kunci klien dari `lapor-bridge api-key create`"},
+                "session": {"type": "apiKey", "in": "cookie", "name": "session",
+                            "description": "Sesi login dari /masuk; aksi yang mengubah juga "
+                                           f"wajib mengirim header {api_staff.CSRF_HEADER}"},
             },
         },
     }
@@ -101,6 +106,7 @@ def _operation(operation: Operation) -> dict[str, Any]:
         spec["description"] = operation.description
     parameters = [_parameter(field, "path") for field in operation.path_params]
     parameters += [_parameter(field, "query") for field in operation.query]
+    parameters += [_parameter(field, "header") for field in operation.headers]
     if parameters:
         spec["parameters"] = parameters
     if operation.body is not None:
@@ -109,7 +115,9 @@ def _operation(operation: Operation) -> dict[str, Any]:
             for media_type in operation.body_types
         }}
     if operation.security:
-        spec["security"] = [{name: []} for name in operation.security] + [{}]
+        spec["security"] = [{name: []} for name in operation.security]
+        if operation.anonymous:
+            spec["security"].append({})
     return spec
 
 

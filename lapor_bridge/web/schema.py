@@ -83,7 +83,9 @@ class Operation:
     body: tuple[Field, ...] | None = None
     body_types: tuple[str, ...] = ("application/json",)
     files: tuple[Field, ...] = ()
+    headers: tuple[Field, ...] = ()
     security: tuple[str, ...] = ()
+    anonymous: bool = True  # callers without credentials are served too
 
 
 def parse_body(body: Any, fields: tuple[Field, ...], prefix: str = "") -> tuple[dict, dict]:

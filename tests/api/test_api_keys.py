@@ -1,6 +1,11 @@
-"""API keys: stored hashed, scoped, revocable; the CLI; the authorisation matrix."""
+"""API keys: stored hashed, scoped, revocable; the CLI; the authorisation matrix; the admin page.
+
+The matrix of the staff endpoints is in test_staff_api.py.
+"""
 
 from __future__ import annotations
+
+import re
 
 import pytest
 from click.testing import CliRunner
@@ -93,3 +98,31 @@ def test_authorisation_matrix(client, make_key, kind):
         "attribute[kelurahan]": "Margadana/Krandon"})
     listing = client.get("/api/v1/complaints", headers=headers)
     assert (v1.status_code, open311.status_code, listing.status_code) == MATRIX[kind]
+
+
+def test_admin_page_lists_creates_once_and_revokes_keys(client, login, csrf, make_key):
+    key = make_key("33.76/DLH:queue.read")
+    assert client.get("/api/v1/queue", headers={"X-API-Key": key}).status_code == 200
+    login("petugas.dlh")
+    assert client.get("/admin/kunci-api").status_code == 403
+    login("sysadmin")
+    page = client.get("/admin/kunci-api").get_data(as_text=True)
+    prefix = key.split("_")[1]
+    assert prefix in page and key not in page
+    created = client.post("/admin/kunci-api", data={
+        "name": "Gateway DLH", "scope": "33.76/DLH:queue.read",
+        "csrf_token": csrf("/admin/kunci-api")})
+    assert created.status_code == 200 and created.headers["Cache-Control"] == "no-store"
+    new_key = re.search(r'<code id="new-key">([^<]+)</code>', created.get_data(as_text=True))[1]
+    assert new_key not in client.get("/admin/kunci-api").get_data(as_text=True)
+    bad = client.post("/admin/kunci-api", data={"name": "x", "scope": "33.76:nope",
+                                                  "csrf_token": csrf("/admin/kunci-api")})
+    assert bad.status_code == 422 and "Aksi tidak dikenal" in bad.get_data(as_text=True)
+    assert client.post(f"/admin/kunci-api/{prefix}/cabut").status_code == 400  # no CSRF token
+    revoked = client.post(f"/admin/kunci-api/{prefix}/cabut",
+                          data={"csrf_token": csrf("/admin/kunci-api")})
+    assert revoked.status_code == 302
+    assert client.get("/api/v1/queue", headers={"X-API-Key": key}).status_code == 401
+    assert client.get("/api/v1/queue", headers={"X-API-Key": new_key}).status_code == 200
+    assert client.post("/admin/kunci-api/zzzzzzzz/cabut",
+                       data={"csrf_token": csrf("/admin/kunci-api")}).status_code == 404
