@@ -5,8 +5,9 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 LB     := $(BIN)/lapor-bridge
 MODEL  ?= instance/models/current
+I18N   := lapor_bridge/translations
 
-.PHONY: run test install lint format bench clean
+.PHONY: run test install lint format clean translations
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -36,8 +37,15 @@ lint: $(STAMP)
 format: $(STAMP)
 	$(BIN)/ruff format .
 
-bench: $(STAMP)
-	$(BIN)/python -m bench
+## Refresh the English catalogue: extract the Indonesian msgids (babel.cfg), merge them
+## into the .po (new ones untranslated: fill them in), compile the .mo. Commit both.
+translations: $(STAMP)
+	pot=$$(mktemp) && \
+	$(BIN)/pybabel extract -F babel.cfg -k Message --no-location --sort-output \
+		--project lapor-bridge -o $$pot . && \
+	$(BIN)/pybabel update -i $$pot -d $(I18N) --no-fuzzy-matching --ignore-obsolete && \
+	rm -f $$pot
+	$(BIN)/pybabel compile -d $(I18N) --statistics
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache .ruff_cache

@@ -11,7 +11,7 @@ from classifiers.deploy import install, promote
 from classifiers.evaluation import evaluate
 from classifiers.model import STARTER_DATA as STARTER_DATA_PATH
 from classifiers.model import ModelError, load_model, read_labelled_csv, train_and_save
-from classifiers.retrain import is_held_back, retrain
+from classifiers.retrain import is_held_back
 
 _data = click.option(
     "--data", "data_path", required=True, type=click.Path(exists=True, dir_okay=False)
@@ -154,9 +154,8 @@ def predict(obj, text, top) -> None:
 @click.option(
     "--corrections",
     "corrections_path",
-    required=True,
     type=click.Path(exists=True, dir_okay=False),
-    help="CSV of officers' re-routings (same columns as --data).",
+    help="CSV of re-routings (same columns as --data); default: officers' re-routes in the DB.",
 )
 @_text_column
 @_label_column
@@ -168,18 +167,17 @@ def retrain_command(
     obj, data_path, corrections_path, text_column, label_column, holdout_fraction
 ) -> None:
     """Retrain on base data plus corrections; promote only if no worse."""
-    texts, labels = _read(data_path, text_column, label_column)
-    corrections = list(zip(*_read(corrections_path, text_column, label_column), strict=True))
-    model_dir = Path(obj.settings.classifier.model_dir)
+    from lapor_bridge.services.context import build_context
+    from lapor_bridge.services.retraining import retrain_from_history
+
+    corrections = None
+    if corrections_path:
+        corrections = list(zip(*_read(corrections_path, text_column, label_column), strict=True))
     try:
-        result = retrain(
-            texts,
-            labels,
-            corrections,
-            model_dir,
-            model_dir.parent,
+        result = retrain_from_history(
+            build_context(obj.settings, load_model=False), data_path,
+            corrections=corrections, text_column=text_column, label_column=label_column,
             holdout_fraction=holdout_fraction,
-            threshold=obj.settings.classifier.threshold,
         )
     except ValueError as exc:
         raise click.UsageError(str(exc)) from exc

@@ -58,6 +58,7 @@ class ClassifierSettings:
 
     model_dir: str = "instance/models/current"
     threshold: float = 0.6
+    retrain_data: str = ""
 
 
 @dataclass(frozen=True)
@@ -154,6 +155,39 @@ class SlaSettings:
 
 
 @dataclass(frozen=True)
+class ServerSettings:
+    """``lapor-bridge serve`` under gunicorn: address, processes, threads, timeouts."""
+
+    host: str = "127.0.0.1"
+    port: int = 5000
+    workers: int = 2
+    threads: int = 4
+    timeout: int = 30
+    graceful_timeout: int = 30
+    keepalive: int = 5
+    max_requests: int = 0
+    max_requests_jitter: int = 0
+    preload: bool = False
+
+
+@dataclass(frozen=True)
+class LogSettings:
+    """Log lines: ``text`` for people, ``json`` (one object a line) for collectors."""
+
+    format: str = "text"
+    level: str = "INFO"
+
+
+@dataclass(frozen=True)
+class MetricsSettings:
+    """Prometheus: the web's shared sample folder, and the worker's own port (0: none)."""
+
+    multiproc_dir: str = "instance/prometheus"
+    worker_host: str = "127.0.0.1"
+    worker_port: int = 0
+
+
+@dataclass(frozen=True)
 class Settings:
     """All settings of one deployment."""
 
@@ -163,6 +197,9 @@ class Settings:
     lapor: LaporSettings = field(default_factory=LaporSettings)
     telegram: TelegramSettings = field(default_factory=TelegramSettings)
     sla: SlaSettings = field(default_factory=SlaSettings)
+    server: ServerSettings = field(default_factory=ServerSettings)
+    log: LogSettings = field(default_factory=LogSettings)
+    metrics: MetricsSettings = field(default_factory=MetricsSettings)
 
     def path(self, value: str) -> Path:
         """Resolve a configured relative path against the working directory."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from lapor_bridge.config import Settings
+from lapor_bridge.jobs.retrain import RETRAIN, run_retrain
 from lapor_bridge.jobs.runner import Job
 from lapor_bridge.jobs.sla import run_sla_cycle
 from lapor_bridge.jobs.stats import STATS, STATS_INTERVAL_MINUTES, refresh_daily_stats
@@ -16,8 +17,10 @@ from lapor_bridge.jobs.sync import (
     run_poll,
     run_push,
 )
+from lapor_bridge.services.alignment import run_alignment
 
 SLA_INTERVAL_MINUTES = 15
+ALIGNMENT = "lapor-alignment"
 
 
 def schedule(settings: Settings) -> tuple[Job, ...]:
@@ -32,4 +35,7 @@ def schedule(settings: Settings) -> tuple[Job, ...]:
         Job(MASTERS, run_masters, "cron", {"hour": 2, "minute": 0}),
         Job("sla", run_sla_cycle, "interval", {"minutes": SLA_INTERVAL_MINUTES}),
         Job(STATS, refresh_daily_stats, "interval", {"minutes": STATS_INTERVAL_MINUTES}),
+        # Asks LAPOR! once or twice per linked report: daily, after the master-data sync.
+        Job(ALIGNMENT, run_alignment, "cron", {"hour": 3, "minute": 0}),
+        Job(RETRAIN, run_retrain, "cron", {"day_of_week": "sun", "hour": 4, "minute": 0}),
     )
