@@ -4,7 +4,8 @@ In one run, for Provinsi Jawa Tengah and the year 2025, as its coordinator:
 
 * **dashboard**: the overview, the league table and the first overdue page, each a
   full request through the Flask app in this process (service + template; the
-  server time a user waits for, without the network), median of ``--rounds``;
+  server time a user waits for, without the network), median of ``--rounds``; also
+  the overview with the default period (the last 365 days, cut mid-month);
 * **naive**: the same figures from a copy of ``complaints`` / ``complaint_events``
   without any index and without ``complaint_metrics``: the rows of the scope are
   read and every complaint's durations and SLA stages are worked out at request
@@ -32,6 +33,7 @@ from sqlalchemy import case, column, event, func, select, table, text
 from sqlalchemy.engine import make_url
 
 import lapor_bridge.db.all_models  # noqa: F401
+import lapor_bridge.services.dashboard as dashboard_service
 from lapor_bridge.config import load_settings
 from lapor_bridge.db.engine import make_engine, make_session_factory
 from lapor_bridge.db.models import Agency, Complaint, ComplaintEvent, Region
@@ -46,8 +48,8 @@ SCOPE = "periode=2025"
 YEAR = (date(2025, 1, 1), date(2026, 1, 1))
 PREVIOUS = (date(2024, 1, 1), date(2025, 1, 1))
 PAGES = {"overview": f"/dasbor/?{SCOPE}", "league": f"/dasbor/peringkat?{SCOPE}",
-         "overdue": "/dasbor/terlambat?urut=terlambat"}
-TARGETS = {"overview": 300, "league": 300, "overdue": 100}
+         "overdue": "/dasbor/terlambat?urut=terlambat", "overview-365h": "/dasbor/"}
+TARGETS = {"overview": 300, "league": 300, "overdue": 100, "overview-365h": 300}
 
 
 def main() -> None:
@@ -82,9 +84,10 @@ def main() -> None:
     naive = {"overview": _timed(lambda: naive_overview(ctx)),
              "league": _timed(lambda: naive_league(ctx)),
              "overdue": _timed(lambda: naive_overdue(ctx))}
-    print(f"{'page':10} {'dashboard ms':>13} {'naive ms':>10} {'target ms':>10}  reached")
+    print(f"{'page':14} {'dashboard ms':>13} {'naive ms':>10} {'target ms':>10}  reached")
     for name in PAGES:
-        print(f"{name:10} {results[name]:13.1f} {naive[name]:10.0f} {TARGETS[name]:10}  "
+        slow = f"{naive[name]:10.0f}" if name in naive else f"{'—':>10}"
+        print(f"{name:14} {results[name]:13.1f} {slow} {TARGETS[name]:10}  "
               f"{'yes' if results[name] <= TARGETS[name] else 'NO'}")
     if args.plans:
         with open(args.plans, "w", encoding="utf-8") as handle:
@@ -226,11 +229,20 @@ def explain(engine, client, path: str) -> list[tuple[str, str]]:
         if statement.lstrip().upper().startswith("SELECT") and "users" not in statement:
             seen.append((statement, parameters))
 
+    def record_cells(session, statement):  # the cells go over a raw binary cursor
+        compiled = statement.compile(dialect=engine.dialect,
+                                     compile_kwargs={"render_postcompile": True})
+        seen.append((str(compiled), compiled.params))
+        return fetch_rows(session, statement)
+
+    fetch_rows = dashboard_service._rows
     event.listen(engine, "before_cursor_execute", record)
+    dashboard_service._rows = record_cells
     try:
         client.get(path)
     finally:
         event.remove(engine, "before_cursor_execute", record)
+        dashboard_service._rows = fetch_rows
     plans = []
     raw = engine.raw_connection()
     try:

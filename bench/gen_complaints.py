@@ -10,7 +10,9 @@ parallel, each computing the metrics rows of what it wrote with the stats job's 
 ``refresh_rows``; then the watermark is set and the incremental job runs once.
 
 Usage: ``.venv/bin/python bench/gen_complaints.py [--count 1000000] [--admin-url URL]``.
-Prints the database URL and the time of each step.
+Prints the database URL and the time of each step. ``--cells-only`` instead brings an
+existing ``lapor_bench`` to the head migration and rebuilds its ``complaint_cells``
+from its metrics rows (what a fresh run builds along the way).
 """
 
 from __future__ import annotations
@@ -30,12 +32,13 @@ from lapor_bridge.config import load_settings
 from lapor_bridge.db.engine import make_engine, make_session_factory
 from lapor_bridge.db.migrate import upgrade_to_head
 from lapor_bridge.db.models import Agency, Complaint, Region, UtcDateTime
-from lapor_bridge.db.models_stats import StatsWatermark
+from lapor_bridge.db.models_stats import ComplaintMetrics, StatsWatermark
 from lapor_bridge.demo_neighbours import agencies as agencies_of
 from lapor_bridge.services.context import ServiceContext
 from lapor_bridge.services.demo_history import build_rows, plan_day, response_shape
 from lapor_bridge.services.seed import seed_demo
 from lapor_bridge.services.sla_clock import working_calendar
+from lapor_bridge.services.stats_cells import month_of, rebuild_cells
 from lapor_bridge.services.stats_refresh import WATERMARK, refresh_rows
 
 ADMIN_URL = os.environ.get(
@@ -82,9 +85,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--count", type=int, default=1_000_000)
     parser.add_argument("--admin-url", default=ADMIN_URL)
+    parser.add_argument("--cells-only", action="store_true",
+                        help="migrate the existing database and rebuild its cells")
     args = parser.parse_args()
     url = make_url(args.admin_url).set(database=DATABASE).render_as_string(hide_password=False)
     started = time.perf_counter()
+    if args.cells_only:
+        rebuild_existing(url)
+        print(f"total {time.perf_counter() - started:.1f} s")
+        return
     places = prepare(args.admin_url, url)
     print(f"schema, demo and {len(places)} regions: {time.perf_counter() - started:.1f} s")
     days = [FIRST_DAY + timedelta(n) for n in range((LAST_DAY - FIRST_DAY).days + 1)]
@@ -103,10 +112,7 @@ def main() -> None:
     with engine.begin() as connection:
         connection.execute(text(
             "SELECT setval('complaints_id_seq', (SELECT max(id) FROM complaints))"))
-        connection.execute(insert(StatsWatermark).from_select(
-            ["name", "seen_until", "last_id", "refreshed_at"],
-            select(literal(WATERMARK), func.max(Complaint.updated_at), func.max(Complaint.id),
-                   literal(NOW, UtcDateTime()))))
+    set_watermark(engine)
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
         connection.execute(text("VACUUM ANALYZE"))
     print(f"{complaints:,} complaints, {events:,} events, their metrics rows (COPY, "
@@ -121,6 +127,42 @@ def main() -> None:
     print(f"incremental metrics job afterwards: {summary.refreshed:,} complaints re-read, "
           f"{time.perf_counter() - step:.1f} s")
     print(f"total {time.perf_counter() - started:.1f} s; database {make_url(url).database}")
+
+
+def set_watermark(engine) -> None:
+    """The stats watermark as if the job had just read everything, at NOW."""
+    with engine.begin() as connection:
+        connection.execute(StatsWatermark.__table__.delete())
+        connection.execute(insert(StatsWatermark).from_select(
+            ["name", "seen_until", "last_id", "refreshed_at"],
+            select(literal(WATERMARK), func.max(Complaint.updated_at), func.max(Complaint.id),
+                   literal(NOW, UtcDateTime()))))
+
+
+def rebuild_existing(url: str) -> None:
+    """Migrate an existing bench database to head and rebuild every cell."""
+    ctx = _context(url)
+    engine = ctx.session_factory.kw["bind"]
+    upgrade_to_head(engine)
+    step = time.perf_counter()
+    m = ComplaintMetrics
+    with ctx.transaction() as session:
+        pairs = set()
+        for region_id, first, last in session.execute(
+                select(m.region_id, func.min(m.received_on),
+                       func.max(func.coalesce(m.closed_on, m.received_on)))
+                .group_by(m.region_id)):
+            month = month_of(first)
+            while month <= last:
+                pairs.add((region_id, month))
+                month = (month + timedelta(32)).replace(day=1)
+        written = rebuild_cells(session, pairs)
+    set_watermark(engine)
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        connection.execute(text("VACUUM ANALYZE complaint_cells"))
+        connection.execute(text("VACUUM ANALYZE complaint_metrics"))
+    print(f"{written:,} cells from {len(pairs):,} (kab/kota, month) pairs: "
+          f"{time.perf_counter() - step:.1f} s")
 
 
 def prepare(admin_url: str, url: str) -> dict[str, Place]:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import logging
 import sys
 
 import click
@@ -22,15 +21,17 @@ def worker(cli: CliContext, only_push: bool) -> None:
     from lapor_bridge.jobs.schedule import schedule
     from lapor_bridge.jobs.scheduler import build_scheduler
     from lapor_bridge.jobs.sync import PUSH
+    from lapor_bridge.observability.worker_metrics import serve_worker_metrics
     from lapor_bridge.services.context import build_context
 
-    _logging()
     settings = cli.settings
+    _logging(settings)
     jobs = schedule(settings)
     if only_push:
         jobs = tuple(job for job in jobs if job.name == PUSH)
     ctx = build_context(settings, load_model=not only_push)
     scheduler = build_scheduler(ctx, jobs)
+    serve_worker_metrics(scheduler, settings.metrics.worker_port, settings.metrics.worker_host)
     click.echo(f"lapor-bridge worker: {', '.join(job.name for job in jobs)}; Ctrl-C to stop")
     with contextlib.suppress(KeyboardInterrupt, SystemExit):
         scheduler.start()
@@ -48,7 +49,7 @@ def sync_once(cli: CliContext, poll_all: bool) -> None:
     from lapor_bridge.jobs.sync import run_cycle
     from lapor_bridge.services.context import build_context
 
-    _logging()
+    _logging(cli.settings)
     ctx = build_context(cli.settings)
     outcome = run_cycle(ctx, poll_all=poll_all)
     click.echo(json.dumps(outcome.summary(), default=str))
@@ -62,18 +63,18 @@ def sync_once(cli: CliContext, poll_all: bool) -> None:
 @click.option("--sample", default=20, show_default=True, help="Differing items to list.")
 @click.pass_obj
 def alignment_report_command(cli: CliContext, sample: int) -> None:
-    """Compare every linked complaint with LAPOR! and print the drift as one JSON object."""
-    from lapor_bridge.services.alignment import alignment_report
+    """Compare every linked complaint with LAPOR!, store the report and print it as JSON."""
+    from lapor_bridge.services.alignment import record_alignment
     from lapor_bridge.services.context import build_context
 
     ctx = build_context(cli.settings, load_model=False)
-    click.echo(json.dumps(alignment_report(ctx, sample=sample), default=str))
+    click.echo(json.dumps(record_alignment(ctx, sample=sample), default=str))
 
 
-def _logging() -> None:
-    logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
+def _logging(settings) -> None:
+    from lapor_bridge.observability.logs import configure_logging
+
+    configure_logging(settings.log)
 
 
 COMMANDS = (worker, sync_once, alignment_report_command)

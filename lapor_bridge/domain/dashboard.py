@@ -2,7 +2,8 @@
 
 Pure functions over plain numbers; the services feed them from the database.
 Percentiles follow PostgreSQL's ``percentile_cont`` (linear interpolation between
-the two nearest ranks), so the SQLite fallback and PostgreSQL agree exactly.
+the two nearest ranks); :func:`group_percentiles` is the same arithmetic over numpy
+arrays, many groups at once.
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
+
+import numpy as np
 
 DEFAULT_PERIOD = "365h"
 _YEAR = re.compile(r"^(\d{4})$")
@@ -115,6 +118,28 @@ def percentile(values: Iterable[float], fraction: float) -> float | None:
     position = fraction * (len(ordered) - 1)
     low, high = math.floor(position), math.ceil(position)
     return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
+
+
+def group_percentiles(values: np.ndarray, groupings: Sequence[tuple[np.ndarray, int]],
+                      fractions: Sequence[float]) -> list[np.ndarray]:
+    """Per grouping ``(group of each value, number of groups)``: a table of the
+    ``fractions`` (rows) by group (columns), each exactly as :func:`percentile` computes
+    it (NaN for an empty group). The values are sorted once for all groupings."""
+    by_value = np.argsort(values)
+    tables = []
+    for groups, count in groupings:
+        key = groups[by_value].astype(np.uint16 if count <= 1 << 16 else np.int64)
+        ordered = values[by_value[np.argsort(key, kind="stable")]]
+        sizes = np.bincount(groups, minlength=count)
+        starts, found = np.cumsum(sizes) - sizes, sizes > 0
+        table = np.full((len(fractions), count), np.nan)
+        for row, fraction in enumerate(fractions):
+            position = fraction * (sizes[found] - 1)
+            low, high = np.floor(position).astype(np.int64), np.ceil(position).astype(np.int64)
+            below, above = ordered[starts[found] + low], ordered[starts[found] + high]
+            table[row, found] = below + (above - below) * (position - low)
+        tables.append(table)
+    return tables
 
 
 def share(part: int, whole: int) -> float | None:

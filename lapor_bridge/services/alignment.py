@@ -8,6 +8,10 @@ A linked complaint differs (counts in ``drift``) when any of these hold:
 - ``institution``: LAPOR! holds the report at an instansi other than the local
   agency's (or the region's Pemkot level);
 - ``fetch_failed``: LAPOR! could not be asked (the comparison is unknown).
+
+It asks LAPOR! for every linked report (one or two requests each), so the worker
+runs it once a day (:func:`record_alignment`); each run is stored in
+``alignment_reports`` for the sync-health pages.
 """
 
 from __future__ import annotations
@@ -18,8 +22,10 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from lapor_bridge.db.models import Agency, Complaint, OutboxMessage
+from lapor_bridge.db.models_stats import AlignmentReport
 from lapor_bridge.db.models_sync import LaporLink, LaporSeen
 from lapor_bridge.domain.status import Status
 from lapor_bridge.lapor import LaporClient
@@ -36,14 +42,16 @@ def alignment_report(
     *,
     sample: int = SAMPLE_SIZE,
 ) -> dict[str, Any]:
-    """The drift report: counts, reasons and the first ``sample`` differing complaints."""
+    """The drift report: counts, reasons, per kab/kota (``regions``: id as text to linked
+    and drift) and the first ``sample`` differing complaints."""
     settings = ctx.settings.lapor
     factory = client_factory or (lambda: LaporClient(settings))
     directory = load_directory(ctx)
     with ctx.read() as session:
         links = session.execute(
             select(LaporLink.id, LaporLink.lapor_id, Complaint.tracking_number,
-                   Complaint.status, Complaint.agency_id, Agency.is_triage)
+                   Complaint.status, Complaint.agency_id, Complaint.region_id,
+                   Agency.is_triage)
             .join(Complaint, Complaint.id == LaporLink.complaint_id)
             .join(Agency, Agency.id == Complaint.agency_id)
             .order_by(LaporLink.id)
@@ -67,24 +75,58 @@ def alignment_report(
     reasons: Counter[str] = Counter()
     items = []
     drift = 0
+    regions: dict[str, dict[str, int]] = {}
     for row in links:
+        region = regions.setdefault(str(row.region_id), {"linked": 0, "drift": 0})
+        region["linked"] += 1
         found = _differences(row, fetched[row.id], unsent, seen, directory)
         if not found:
             continue
         drift += 1
+        region["drift"] += 1
         reasons.update(found)
         if len(items) < sample:
             report = fetched[row.id].report
             items.append({
                 "tracking_number": row.tracking_number, "lapor_id": row.lapor_id,
+                "region_id": row.region_id,
                 "reasons": found, "local_status": row.status,
                 "lapor_status": report.status_name if report else None,
                 "lapor_institution": report.disposition_id if report else None,
             })
     return {
         "linked": len(links), "drift": drift,
-        "unlinked": unlinked, "outbox": outbox, "reasons": dict(reasons), "items": items,
+        "unlinked": unlinked, "outbox": outbox, "reasons": dict(reasons), "regions": regions,
+        "items": items,
     }
+
+
+def record_alignment(
+    ctx: ServiceContext,
+    client_factory: Callable[[], LaporClient] | None = None,
+    *,
+    sample: int = SAMPLE_SIZE,
+) -> dict[str, Any]:
+    """Run :func:`alignment_report`, store it in ``alignment_reports`` and return it."""
+    report = alignment_report(ctx, client_factory, sample=sample)
+    with ctx.transaction() as session:
+        session.add(AlignmentReport(
+            created_at=ctx.clock(), linked=report["linked"], drift=report["drift"],
+            unlinked=report["unlinked"], reasons=report["reasons"],
+            regions=report["regions"], items=report["items"]))
+    return report
+
+
+def run_alignment(ctx: ServiceContext) -> dict[str, int]:
+    """The scheduled job: store a report; the run's summary is its totals."""
+    report = record_alignment(ctx)
+    return {"linked": report["linked"], "drift": report["drift"]}
+
+
+def last_alignment(session: Session) -> AlignmentReport | None:
+    """The most recent stored report (None: never run)."""
+    return session.scalars(select(AlignmentReport).order_by(
+        AlignmentReport.created_at.desc(), AlignmentReport.id.desc()).limit(1)).first()
 
 
 def _differences(row, item: Fetched, unsent, seen, directory) -> list[str]:

@@ -3,8 +3,8 @@
 :func:`lapor_bridge.services.sync_health.sync_health` answers for one regional
 admin's region (or everything, for a system admin). The dashboard asks it once per
 kab/kota in scope, as that region's admin would see it, so the figures are the
-sync page's own and a coordinator sees only their province. The LAPOR! alignment
-report is not stored by the sync module, so drift is not shown here.
+sync page's own and a coordinator sees only their province. Drift per kab/kota is
+read from the last stored alignment report.
 """
 
 from __future__ import annotations
@@ -32,15 +32,18 @@ class RegionSync:
     errors: tuple[tuple[str, int], ...]
     linked: int
     open_links: int
+    drift: int | None
 
 
 @dataclass(frozen=True)
 class SyncOverview:
-    """Sync health of every kab/kota in scope, and the sync jobs' last runs."""
+    """Sync health of every kab/kota in scope, the sync jobs' last runs and when the
+    alignment report that ``drift`` comes from ran (None: never)."""
 
     scope: DashboardScope
     regions: tuple[RegionSync, ...]
     jobs: tuple[JobHealth, ...]
+    aligned_at: datetime | None
 
 
 def sync_overview(ctx: ServiceContext, principal: Principal,
@@ -50,7 +53,7 @@ def sync_overview(ctx: ServiceContext, principal: Principal,
         scope = resolve_scope(session, principal, wanted, oversight_only=True)
         names = session.execute(select(Region.id, Region.name).where(
             Region.id.in_(scope.region_ids)).order_by(Region.name)).all()
-    rows, jobs = [], ()
+    rows, jobs, aligned_at = [], (), None
     for region_id, name in names:
         health = sync_health(ctx, Principal(principal.user_id, principal.username,
                                             principal.full_name, "regional_admin", None,
@@ -59,6 +62,8 @@ def sync_overview(ctx: ServiceContext, principal: Principal,
         rows.append(RegionSync(
             name, backlog.pending if backlog else 0, backlog.dead if backlog else 0,
             backlog.oldest_unsent_at if backlog else None, tuple(health.errors),
-            health.linked or 0, health.open_links or 0))
+            health.linked or 0, health.open_links or 0,
+            health.alignment.drift if health.alignment else None))
         jobs = tuple(health.jobs)
-    return SyncOverview(scope, tuple(rows), jobs)
+        aligned_at = health.alignment.reported_at if health.alignment else None
+    return SyncOverview(scope, tuple(rows), jobs, aligned_at)

@@ -111,7 +111,7 @@ def sync_table(ctx: ServiceContext, principal: Principal, wanted: ScopeRequest) 
     view = sync_overview(ctx, principal, wanted)
     return Table("sinkron", TABLES["sinkron"], [
         "Kabupaten/kota", "Belum terkirim", "Gagal", "Tertua belum terkirim", "Jenis galat",
-        "Tertaut LAPOR!", "Masih dipantau"],
+        "Tertaut LAPOR!", "Masih dipantau", "Selisih (laporan penyelarasan terakhir)"],
         [[r.region, r.pending, r.dead, r.oldest_unsent_at,
-          "; ".join(f"{kind} ({count})" for kind, count in r.errors), r.linked, r.open_links]
-         for r in view.regions])
+          "; ".join(f"{kind} ({count})" for kind, count in r.errors), r.linked, r.open_links,
+          r.drift] for r in view.regions])

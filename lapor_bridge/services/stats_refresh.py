@@ -1,9 +1,12 @@
-"""Keep ``complaint_metrics`` in step with ``complaints`` (incremental, idempotent).
+"""Keep ``complaint_metrics`` and ``complaint_cells`` in step with ``complaints``
+(incremental, idempotent).
 
 Each run reads the complaints inserted since the last run (id above the
 watermark) and those updated since it (``updated_at``, with an overlap for
 transactions that committed late), recomputes their rows from the complaint, its
-history and the SLA clocks, and replaces them. Running it twice changes nothing.
+history and the SLA clocks, replaces them, then rebuilds the cells of every
+(kab/kota, month) those rows were or are now received or closed in. Running it
+twice changes nothing.
 """
 
 from __future__ import annotations
@@ -16,12 +19,13 @@ from sqlalchemy import case, delete, func, select, type_coerce
 from sqlalchemy.orm import Session
 
 from lapor_bridge.db.models import Agency, Complaint, ComplaintEvent, UtcDateTime
-from lapor_bridge.db.models_stats import ComplaintMetrics, StatsWatermark
+from lapor_bridge.db.models_stats import ComplaintCell, ComplaintMetrics, StatsWatermark
 from lapor_bridge.domain.calendar import WIB
 from lapor_bridge.domain.sla import Stage, evaluate
 from lapor_bridge.domain.status import Status
 from lapor_bridge.services.context import ServiceContext
 from lapor_bridge.services.sla_clock import sla_policy, timeline_of, working_calendar
+from lapor_bridge.services.stats_cells import Pair, pairs_of, rebuild_cells
 
 WATERMARK = "complaint_metrics"
 OVERLAP = timedelta(minutes=10)
@@ -62,6 +66,7 @@ def refresh_metrics(ctx: ServiceContext, *, full: bool = False) -> RefreshSummar
     seen_until, last_id = (_EPOCH, 0) if full else (mark.seen_until, mark.last_id)
     with ctx.transaction() as session:
         if full:
+            session.execute(delete(ComplaintCell))
             session.execute(delete(ComplaintMetrics))
         seen_until = max(seen_until, refresh_rows(ctx, session, ids, now))
         last_id = max(last_id, ids[-1]) if ids else last_id
@@ -73,10 +78,13 @@ def refresh_metrics(ctx: ServiceContext, *, full: bool = False) -> RefreshSummar
 
 def refresh_rows(ctx: ServiceContext, session: Session, ids: Sequence[int],
                  now: datetime) -> datetime:
-    """Replace the metrics rows of ``ids`` in ``session``; the newest ``updated_at`` read."""
-    seen_until = _EPOCH
+    """Replace the metrics rows of ``ids`` in ``session`` and rebuild the cells they touch;
+    the newest ``updated_at`` read."""
+    seen_until, touched = _EPOCH, set()
     for start in range(0, len(ids), BATCH):
-        seen_until = max(seen_until, _refresh_batch(ctx, session, ids[start:start + BATCH], now))
+        seen_until = max(seen_until, _refresh_batch(
+            ctx, session, ids[start:start + BATCH], now, touched))
+    rebuild_cells(session, touched)
     return seen_until
 
 
@@ -88,7 +96,7 @@ def last_refreshed(ctx: ServiceContext) -> datetime | None:
 
 
 def _refresh_batch(ctx: ServiceContext, session: Session, ids: Sequence[int],
-                   now: datetime) -> datetime:
+                   now: datetime, touched: set[Pair]) -> datetime:
     rows = session.execute(select(*SOURCE_COLUMNS).join(Agency, Agency.id == Complaint.agency_id)
                            .where(Complaint.id.in_(ids))).all()
     history = {row.complaint_id: row for row in session.execute(
@@ -100,10 +108,16 @@ def _refresh_batch(ctx: ServiceContext, session: Session, ids: Sequence[int],
             func.max(case((ComplaintEvent.kind == "transferred", 1), else_=0)).label("rerouted"),
             func.max(case((ComplaintEvent.kind == "triage", 1), else_=0)).label("triaged"),
         ).where(ComplaintEvent.complaint_id.in_(ids)).group_by(ComplaintEvent.complaint_id))}
+    for region_id, received_on, closed_on in session.execute(
+            select(ComplaintMetrics.region_id, ComplaintMetrics.received_on,
+                   ComplaintMetrics.closed_on).where(ComplaintMetrics.complaint_id.in_(ids))):
+        touched |= pairs_of(region_id, received_on, closed_on)
     session.execute(delete(ComplaintMetrics).where(ComplaintMetrics.complaint_id.in_(ids)))
     if rows:
-        session.execute(ComplaintMetrics.__table__.insert(),
-                        [metrics_of(ctx, row, history.get(row.id), now) for row in rows])
+        values = [metrics_of(ctx, row, history.get(row.id), now) for row in rows]
+        for value in values:
+            touched |= pairs_of(value["region_id"], value["received_on"], value["closed_on"])
+        session.execute(ComplaintMetrics.__table__.insert(), values)
     return max((row.updated_at for row in rows), default=_EPOCH)
 
 

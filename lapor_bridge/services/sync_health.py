@@ -1,4 +1,8 @@
-"""``sync_health``: what the sync-health page shows, per region and per job."""
+"""``sync_health``: what the sync-health page shows, per region and per job.
+
+Drift comes from the last stored alignment report (``alignment_reports``, written by
+``lapor-bridge alignment-report`` and the daily ``lapor-alignment`` job).
+"""
 
 from __future__ import annotations
 
@@ -12,10 +16,11 @@ from lapor_bridge.db.models import Complaint, OutboxMessage, Region
 from lapor_bridge.db.models_jobs import JobRun
 from lapor_bridge.db.models_sync import LaporLink
 from lapor_bridge.services.accounts import Principal
+from lapor_bridge.services.alignment import last_alignment
 from lapor_bridge.services.context import ServiceContext
 from lapor_bridge.services.sync_admin import require_sync_admin
 
-JOB_NAMES = ("lapor-push", "lapor-poll", "lapor-inbound", "lapor-masters")
+JOB_NAMES = ("lapor-push", "lapor-poll", "lapor-inbound", "lapor-masters", "lapor-alignment")
 
 
 @dataclass(frozen=True)
@@ -39,6 +44,28 @@ class JobHealth:
 
 
 @dataclass(frozen=True)
+class RegionDrift:
+    """One region in the last alignment report: linked complaints, how many differ."""
+
+    region: str
+    linked: int
+    drift: int
+
+
+@dataclass(frozen=True)
+class Alignment:
+    """The last alignment report, limited to the regions the person sees."""
+
+    reported_at: datetime
+    regions: list[RegionDrift]
+
+    @property
+    def drift(self) -> int:
+        """Differing complaints over the regions shown."""
+        return sum(region.drift for region in self.regions)
+
+
+@dataclass(frozen=True)
 class SyncHealth:
     """The whole page."""
 
@@ -47,10 +74,12 @@ class SyncHealth:
     jobs: list[JobHealth]
     linked: int
     open_links: int
+    alignment: Alignment | None
 
 
 def sync_health(ctx: ServiceContext, principal: Principal) -> SyncHealth:
-    """Backlog per region, oldest unsent item, error classes, last successful cycle per job."""
+    """Backlog per region, oldest unsent item, error classes, last successful cycle per job,
+    drift per region from the last alignment report."""
     require_sync_admin(principal)
     scope = [] if principal.role == "sysadmin" else [Complaint.region_id == principal.region_id]
     with ctx.read() as session:
@@ -76,7 +105,21 @@ def sync_health(ctx: ServiceContext, principal: Principal) -> SyncHealth:
                                 .join(Complaint).where(*scope))
         open_links = session.scalar(select(func.count()).select_from(LaporLink).join(Complaint)
                                     .where(LaporLink.closed.is_(False), *scope))
-    return SyncHealth(regions, errors.most_common(), jobs, linked, open_links)
+        alignment = _alignment(session, principal)
+    return SyncHealth(regions, errors.most_common(), jobs, linked, open_links, alignment)
+
+
+def _alignment(session, principal: Principal) -> Alignment | None:
+    report = last_alignment(session)
+    if report is None:
+        return None
+    names = dict(session.execute(select(Region.id, Region.name)).all())
+    counts = {int(key): value for key, value in report.regions.items()}
+    if principal.role != "sysadmin":
+        counts = {principal.region_id: counts.get(principal.region_id, {"linked": 0, "drift": 0})}
+    rows = sorted(RegionDrift(names.get(key, str(key)), value["linked"], value["drift"])
+                  for key, value in counts.items())
+    return Alignment(report.created_at, rows)
 
 
 def _job(session, name: str) -> JobHealth:

@@ -109,3 +109,27 @@ def other_province(ctx, extra_places):
                          role="coordinator", region_id=province.id,
                          password_hash=hash_password("tegal-demo")))
     return city
+
+
+LOOKED_AT = wib(2026, 1, 5, 10)
+
+
+@pytest.fixture
+def december(desk):
+    """Four DLH complaints of December 2025; three resolved around Christmas, one ignored."""
+    desk.at(wib(2025, 12, 1, 10))
+    ignored = desk.file()
+    desk.at(wib(2025, 12, 23, 9))
+    a = desk.file()
+    desk.at(wib(2025, 12, 24, 12))
+    b = desk.file()
+    desk.at(wib(2025, 12, 22, 6))
+    c = desk.file()
+    desk.at(wib(2025, 12, 22, 18)).respond(c)    # 0.5
+    desk.at(wib(2025, 12, 29, 9)).respond(a)     # Tue 09 → Mon 09 over Christmas: 2.0
+    desk.at(wib(2025, 12, 29, 12)).respond(b)    # Wed 12 → Mon 12: 1.0
+    desk.at(wib(2025, 12, 29, 18)).resolve(b)    # 1.25
+    desk.at(wib(2025, 12, 30, 9)).resolve(a)     # 3.0
+    desk.at(wib(2025, 12, 31, 6)).resolve(c)     # 5.0
+    desk.at(LOOKED_AT).refresh()
+    return {"ignored": ignored, "a": a, "b": b, "c": c}

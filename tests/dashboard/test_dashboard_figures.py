@@ -3,7 +3,7 @@
 Christmas 2025 falls on Thursday 25 December and Friday 26 December is cuti bersama,
 so from Wednesday 24 to Monday 29 December only the two half days count. Every
 duration below is in working days (24-hour days, weekends and days off skipped).
-Each test runs on SQLite (percentiles in Python) and PostgreSQL (percentile_cont).
+Each test runs on SQLite and PostgreSQL (the same code: cells counted in numpy).
 """
 
 from __future__ import annotations
@@ -19,30 +19,7 @@ from lapor_bridge.domain.calendar import WorkingCalendar
 from lapor_bridge.domain.dashboard import parse_period
 from lapor_bridge.services.dashboard import league, overview
 from lapor_bridge.services.dashboard_scope import ScopeRequest
-from tests.dashboard.conftest import wib
-
-LOOKED_AT = wib(2026, 1, 5, 10)
-
-
-@pytest.fixture
-def december(desk):
-    """Four DLH complaints of December 2025; three resolved around Christmas, one ignored."""
-    desk.at(wib(2025, 12, 1, 10))
-    ignored = desk.file()
-    desk.at(wib(2025, 12, 23, 9))
-    a = desk.file()
-    desk.at(wib(2025, 12, 24, 12))
-    b = desk.file()
-    desk.at(wib(2025, 12, 22, 6))
-    c = desk.file()
-    desk.at(wib(2025, 12, 22, 18)).respond(c)    # 0.5
-    desk.at(wib(2025, 12, 29, 9)).respond(a)     # Tue 09 → Mon 09 over Christmas: 2.0
-    desk.at(wib(2025, 12, 29, 12)).respond(b)    # Wed 12 → Mon 12: 1.0
-    desk.at(wib(2025, 12, 29, 18)).resolve(b)    # 1.25
-    desk.at(wib(2025, 12, 30, 9)).resolve(a)     # 3.0
-    desk.at(wib(2025, 12, 31, 6)).resolve(c)     # 5.0
-    desk.at(LOOKED_AT).refresh()
-    return {"ignored": ignored, "a": a, "b": b, "c": c}
+from tests.dashboard.conftest import LOOKED_AT, wib
 
 
 def test_the_calendar_knows_the_christmas_days_off():
