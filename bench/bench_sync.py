@@ -6,7 +6,9 @@ share this one's GIL) on loopback with no faults, then in one run:
 1. bare loop: one ``requests.Session`` POSTs N create payloads, one after the other;
 2. drain: N complaints (already stored, with their outbox rows) are pushed by
    ``push_pending`` — claim, build, send, record — with the configured concurrency;
-3. poll: every one of the N linked reports is due; one ``poll_due`` cycle is timed.
+3. poll: every one of the N linked reports is due; a bare loop (one session GETting
+   each report's detail and follow-ups, sequentially) is timed, then one ``poll_due``
+   cycle.
 
 Usage: ``.venv/bin/python bench/bench_sync.py [--count 10000] [--concurrency 4]
 [--postgres ADMIN_URL]``: a fresh SQLite file in a temporary directory, or with
@@ -50,12 +52,12 @@ TEXT = "Jalan di depan rumah nomor {n} berlubang besar dan membahayakan pengenda
 class SimProcess:
     """The simulator in a subprocess on a free loopback port."""
 
-    def __init__(self, workdir: Path) -> None:
+    def __init__(self, workdir: Path, *options: str) -> None:
         with socket.socket() as probe:
             probe.bind(("127.0.0.1", 0))
             port = probe.getsockname()[1]
         command = [str(Path(sys.executable).parent / "lapor-bridge"), "lapor-sim",
-                   "--port", str(port), "--db", str(workdir / "lapor-sim.db")]
+                   "--port", str(port), "--db", str(workdir / "lapor-sim.db"), *options]
         self.process = subprocess.Popen(command, stdout=subprocess.DEVNULL,
                                         stderr=subprocess.DEVNULL)
         self.settings = LaporSettings(base_url=f"http://127.0.0.1:{port}/api/v3")
@@ -88,6 +90,20 @@ def bare_loop(sim, drafts: list[tuple[ComplaintDraft, str]]) -> float:
             response = session.post(url, json=draft_to_payload(draft, settings, key),
                                     headers=headers, timeout=10)
             response.raise_for_status()
+        return time.perf_counter() - started
+
+
+def bare_get_loop(sim, lapor_ids: list[int]) -> float:
+    """Seconds for one session to GET each report's detail and follow-ups, sequentially."""
+    settings = sim.lapor_settings()
+    headers = {"Authorization": f"Bearer {settings.secret}", "token": settings.token}
+    with requests.Session() as session:
+        started = time.perf_counter()
+        for lapor_id in lapor_ids:
+            for path in (settings.path_detail, settings.path_followups):
+                response = session.get(settings.base_url + path.format(complaint_id=lapor_id),
+                                       headers=headers, timeout=10)
+                response.raise_for_status()
         return time.perf_counter() - started
 
 
@@ -158,6 +174,8 @@ def run(args, workdir: Path, url: str) -> None:
         assert pushed.sent == args.count, pushed
         with ctx.transaction() as session:
             session.execute(update(LaporLink).values(next_poll_at=ctx.clock()))
+            lapor_ids = list(session.scalars(select(LaporLink.lapor_id)))
+        bare_gets = bare_get_loop(sim, lapor_ids)
         started = time.perf_counter()
         polled = poll_due(ctx)
         poll = time.perf_counter() - started
@@ -170,8 +188,11 @@ def run(args, workdir: Path, url: str) -> None:
     print(f"bare loop (1 session, sequential): {args.count / bare:8.1f} creates/s ({bare:.1f} s)")
     print(f"outbox drain (push_pending):       {args.count / drain:8.1f} complaints/s "
           f"({drain:.1f} s)  ratio {bare / drain:.2f} (goal >= 0.8)")
+    print(f"bare loop of the poll's GETs (1 session, sequential): {bare_gets:.1f} s "
+          f"({args.count / bare_gets:.0f} reports/s, detail + follow-ups each)")
     print(f"one poll cycle over {args.count} linked reports: {poll:.1f} s "
-          f"({args.count / poll:.0f} reports/s, 2 GETs each)")
+          f"({args.count / poll:.0f} reports/s, 2 GETs each)  ratio to the bare GETs "
+          f"{bare_gets / poll:.2f}")
 
 
 if __name__ == "__main__":

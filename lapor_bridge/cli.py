@@ -100,16 +100,30 @@ def sla_cycle_command(cli: CliContext) -> None:
 
 
 @main.command("serve")
-@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
-@click.option("--port", default=5000, show_default=True, type=int, help="Port to listen on.")
+@click.option("--host", help="Address to listen on [server.host: 127.0.0.1].")
+@click.option("--port", type=int, help="Port to listen on [server.port: 5000].")
+@click.option("--workers", type=click.IntRange(0), help="Gunicorn worker processes "
+              "[server.workers: 2]; 0 runs Flask's development server in this process.")
+@click.option("--threads", type=click.IntRange(1), help="Threads per worker [server.threads: 4].")
+@click.option("--preload/--no-preload", default=None,
+              help="Build the app once before forking [server.preload: off].")
 @click.pass_obj
-def serve(cli: CliContext, host: str, port: int) -> None:
-    """Serve the web app (form, tracking, officer pages, API)."""
-    from lapor_bridge.web import create_app
+def serve(cli: CliContext, host: str | None, port: int | None, workers: int | None,
+          threads: int | None, preload: bool | None) -> None:
+    """Serve the web app (form, tracking, officer pages, API) under gunicorn."""
+    settings = cli.settings
+    if (workers if workers is not None else settings.server.workers) == 0:
+        from lapor_bridge.observability.logs import configure_logging
+        from lapor_bridge.web import create_app
 
-    app = create_app(cli.settings)
-    click.echo(f"lapor-bridge serving on http://{host}:{port}/")
-    app.run(host=host, port=port, threaded=True, use_reloader=False)
+        configure_logging(settings.log)
+        host, port = host or settings.server.host, port or settings.server.port
+        click.echo(f"lapor-bridge development server on http://{host}:{port}/")
+        create_app(settings).run(host=host, port=port, threaded=True, use_reloader=False)
+        return
+    from lapor_bridge.serve import run
+
+    run(settings, host=host, port=port, workers=workers, threads=threads, preload=preload)
 
 
 def _register_subcommands() -> None:

@@ -1,7 +1,8 @@
 """``poll_due``: bring national changes of linked reports home, each exactly once.
 
 Per due link (``next_poll_at``), in batches: fetch detail + history and follow-ups
-(HTTP in a thread pool, outside transactions), then one transaction per report:
+(HTTP in a thread pool, outside transactions), then one transaction per batch with a
+savepoint per report (a report that fails to apply is skipped, the others commit):
 
 - every history log and follow-up id is recorded in ``lapor_seen`` (duplicates and
   reordering in LAPOR!'s answers collapse there);
@@ -129,15 +130,28 @@ def poll_due(
 
 def _apply_batch(ctx: ServiceContext, fetched: list[Fetched], directory: Directory,
                  result: PollResult) -> None:
+    """One transaction for the batch, a savepoint per report: one failure skips one report."""
     for item in fetched:
         if isinstance(item.error, LaporAuthError):
             raise item.error
-        try:
-            apply_fetched(ctx, item, directory, result)
-        except Exception as exc:  # e.g. an officer changed it meanwhile: next run
-            log.warning("applying LAPOR! report of link %s failed: %s", item.link_id, exc)
-            kind = type(exc).__name__
-            result.errors[kind] = result.errors.get(kind, 0) + 1
+    with ctx.transaction() as session:
+        _load_batch(session, fetched)
+        for item in fetched:
+            try:
+                with session.begin_nested():
+                    _apply(ctx, session, item, directory, result)
+            except Exception as exc:  # e.g. an officer changed it meanwhile: next run
+                log.warning("applying LAPOR! report of link %s failed: %s", item.link_id, exc)
+                kind = type(exc).__name__
+                result.errors[kind] = result.errors.get(kind, 0) + 1
+
+
+def _load_batch(session: Session, fetched: list[Fetched]) -> None:
+    """Links and complaints of the batch in two queries (later ``session.get`` finds them)."""
+    links = list(session.scalars(select(LaporLink).where(
+        LaporLink.id.in_([item.link_id for item in fetched]))))
+    list(session.scalars(select(Complaint).where(
+        Complaint.id.in_([link.complaint_id for link in links]))))
 
 
 def _due_links(ctx, started: datetime, limit: int, every: bool, after: int):
@@ -181,41 +195,46 @@ def apply_fetched(
     ctx: ServiceContext, item: Fetched, directory: Directory, result: PollResult
 ) -> None:
     """Record one fetched report (or its fetch error) on its link and complaint."""
+    with ctx.transaction() as session:
+        _apply(ctx, session, item, directory, result)
+
+
+def _apply(ctx: ServiceContext, session: Session, item: Fetched, directory: Directory,
+           result: PollResult) -> None:
     settings = ctx.settings.lapor
     result.polled += 1
-    with ctx.transaction() as session:
-        now = ctx.clock()
-        link = session.get(LaporLink, item.link_id)
-        if item.error is not None:
-            kind = type(item.error).__name__
-            result.errors[kind] = result.errors.get(kind, 0) + 1
-            link.last_error = f"{kind}: {item.error}"[:1000]
-            wait = settings.poll_open_seconds if isinstance(item.error, LaporNotFound) \
-                else min(settings.poll_unverified_seconds, settings.poll_open_seconds)
-            link.next_poll_at = now + timedelta(seconds=wait)
-            return
-        complaint = session.get(Complaint, link.complaint_id)
-        report = item.report
-        events = _import_followups(session, link, complaint, item.followups, directory, now,
-                                   ctx.settings.sla)
-        _record_logs(session, link.lapor_id, complaint.id, report)
-        moved = (report.status_name, report.disposition_id) != (link.lapor_status,
-                                                                  link.institution_id)
-        changed = moved and _apply_state(ctx, session, link, complaint, report, directory, now)
-        result.events += events
-        if changed or events:
-            result.changed += 1
-            _wake_outbox(session, complaint.id, now)
-        remote_status = status_from_report(report.status_name, report.logs)
-        link.lapor_status = report.status_name
-        link.institution_id = report.disposition_id
-        link.closed = remote_status in CLOSING_ACTION
-        result.closed += int(link.closed)
-        link.last_polled_at = now
-        link.last_error = None
-        interval = settings.poll_unverified_seconds \
-            if report.status_name == BELUM_TERVERIFIKASI else settings.poll_open_seconds
-        link.next_poll_at = now + timedelta(seconds=interval)
+    now = ctx.clock()
+    link = session.get(LaporLink, item.link_id)
+    if item.error is not None:
+        kind = type(item.error).__name__
+        result.errors[kind] = result.errors.get(kind, 0) + 1
+        link.last_error = f"{kind}: {item.error}"[:1000]
+        wait = settings.poll_open_seconds if isinstance(item.error, LaporNotFound) \
+            else min(settings.poll_unverified_seconds, settings.poll_open_seconds)
+        link.next_poll_at = now + timedelta(seconds=wait)
+        return
+    complaint = session.get(Complaint, link.complaint_id)
+    report = item.report
+    events = _import_followups(session, link, complaint, item.followups, directory, now,
+                               ctx.settings.sla)
+    _record_logs(session, link.lapor_id, complaint.id, report)
+    moved = (report.status_name, report.disposition_id) != (link.lapor_status,
+                                                              link.institution_id)
+    changed = moved and _apply_state(ctx, session, link, complaint, report, directory, now)
+    result.events += events
+    if changed or events:
+        result.changed += 1
+        _wake_outbox(session, complaint.id, now)
+    remote_status = status_from_report(report.status_name, report.logs)
+    link.lapor_status = report.status_name
+    link.institution_id = report.disposition_id
+    link.closed = remote_status in CLOSING_ACTION
+    result.closed += int(link.closed)
+    link.last_polled_at = now
+    link.last_error = None
+    interval = settings.poll_unverified_seconds \
+        if report.status_name == BELUM_TERVERIFIKASI else settings.poll_open_seconds
+    link.next_poll_at = now + timedelta(seconds=interval)
 
 
 def _record_logs(session: Session, lapor_id: int, complaint_id: int,

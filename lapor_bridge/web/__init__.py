@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, request, session
+from flask import Flask
 from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -12,9 +12,7 @@ from flask_wtf.csrf import CSRFProtect
 
 from lapor_bridge.config import Settings, load_settings
 from lapor_bridge.services.context import ServiceContext, build_context
-from lapor_bridge.web import errors, filters
-
-LOCALES = ("id", "en")
+from lapor_bridge.web import errors, filters, i18n
 
 csrf = CSRFProtect()
 babel = Babel()
@@ -46,9 +44,13 @@ def create_app(
         LAPOR_SETTINGS=settings,
     )
     app.extensions["lapor_context"] = context
+    from lapor_bridge.web import instrumentation
+
+    instrumentation.init_app(app, context)  # first: its request id covers refused requests
     csrf.init_app(app)
     limiter.init_app(app)
-    babel.init_app(app, locale_selector=_select_locale)
+    i18n.init_app(app)  # before Babel: it reads the catalogue folder
+    babel.init_app(app, locale_selector=i18n.select_locale)
     filters.init_app(app)
     errors.init_app(app)
 
@@ -62,6 +64,8 @@ def create_app(
         app.register_blueprint(blueprint)
     app.register_blueprint(__import__("lapor_bridge.web.sync_admin", fromlist=["bp"]).bp)
     app.register_blueprint(__import__("lapor_bridge.web.dashboard", fromlist=["bp"]).bp)
+    app.register_blueprint(__import__("lapor_bridge.web.ops", fromlist=["bp"]).bp)
+    app.register_blueprint(__import__("lapor_bridge.web.api_staff", fromlist=["bp"]).bp)
     csrf.exempt(api.bp)
 
     @app.after_request
@@ -84,12 +88,3 @@ def service_context() -> ServiceContext:
     from flask import current_app
 
     return current_app.extensions["lapor_context"]
-
-
-def _select_locale() -> str:
-    chosen = request.args.get("lang")
-    if chosen in LOCALES:
-        session["lang"] = chosen
-    from flask import current_app
-
-    return session.get("lang") or current_app.config["BABEL_DEFAULT_LOCALE"]

@@ -1,0 +1,1 @@
+"""Logs, metrics and readiness: what operators see of a running process."""
