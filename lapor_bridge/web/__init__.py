@@ -54,18 +54,25 @@ def create_app(
     filters.init_app(app)
     errors.init_app(app)
 
-    from lapor_bridge.web import admin, api, auth, officer, oversight, public, triage
+    from lapor_bridge.web import (
+        admin,
+        api,
+        api_staff,
+        auth,
+        dashboard,
+        officer,
+        open311,
+        openapi,
+        ops,
+        oversight,
+        public,
+        sync_admin,
+        triage,
+    )
 
-    for blueprint in (public.bp, auth.bp, officer.bp, triage.bp, oversight.bp, admin.bp, api.bp):
-        app.register_blueprint(blueprint)
-    from lapor_bridge.web import open311, openapi  # Open311 GeoReport v2; OpenAPI document
-
-    for blueprint in (open311.bp, openapi.bp):
-        app.register_blueprint(blueprint)
-    app.register_blueprint(__import__("lapor_bridge.web.sync_admin", fromlist=["bp"]).bp)
-    app.register_blueprint(__import__("lapor_bridge.web.dashboard", fromlist=["bp"]).bp)
-    app.register_blueprint(__import__("lapor_bridge.web.ops", fromlist=["bp"]).bp)
-    app.register_blueprint(__import__("lapor_bridge.web.api_staff", fromlist=["bp"]).bp)
+    for module in (public, auth, officer, triage, oversight, admin, api, open311, openapi,
+                   sync_admin, dashboard, ops, api_staff):
+        app.register_blueprint(module.bp)
     csrf.exempt(api.bp)
 
     @app.after_request
