@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import Session, sessionmaker
 
 from lapor_bridge.config import DatabaseSettings
@@ -21,14 +23,38 @@ def make_engine(settings: DatabaseSettings) -> Engine:
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin_immediate)
         return engine
-    return create_engine(
+    engine = create_engine(
         url,
         echo=settings.echo,
         pool_size=settings.pool_size,
         max_overflow=settings.max_overflow,
         pool_timeout=settings.pool_timeout,
-        pool_pre_ping=True,
     )
+    event.listen(engine, "checkin", _note_idle)
+    event.listen(engine, "checkout", _ping_after_idle(engine.dialect))
+    return engine
+
+
+# A pooled connection idle longer than this is pinged before use (a restarted or
+# terminated server is noticed without costing a round trip on every busy request).
+PING_AFTER_IDLE_SECONDS = 1.0
+
+
+def _note_idle(_dbapi_connection, record) -> None:
+    record.info["idle_since"] = time.monotonic()
+
+
+def _ping_after_idle(dialect):
+    def ping(dbapi_connection, record, _proxy) -> None:
+        idle_since = record.info.pop("idle_since", None)
+        if idle_since is None or time.monotonic() - idle_since <= PING_AFTER_IDLE_SECONDS:
+            return
+        try:
+            dialect.do_ping(dbapi_connection)
+        except Exception as exc:  # the pool retries the checkout with a fresh connection
+            raise DisconnectionError(str(exc)) from exc
+
+    return ping
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:

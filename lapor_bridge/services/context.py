@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from lapor_bridge.config import Settings
 from lapor_bridge.db.engine import make_engine, make_session_factory
 from lapor_bridge.db.models import utcnow
+from lapor_bridge.services.sla_clock import working_calendar
 
 log = logging.getLogger(__name__)
 
@@ -53,6 +54,7 @@ def build_context(settings: Settings, *, load_model: bool = True) -> ServiceCont
     """Create the engine, session factory and (optionally) the routing model."""
     engine = make_engine(settings.database)
     classifier = load_classifier(settings) if load_model else None
+    working_calendar(settings.sla.cuti_bersama)  # built now, not during the first complaint
     return ServiceContext(settings, make_session_factory(engine), classifier)
 
 

@@ -10,31 +10,28 @@ import hashlib
 import logging
 import re
 import secrets
-import uuid
 from dataclasses import dataclass, field
 
-from sqlalchemy import func, select
+from sqlalchemy import Connection
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from lapor_bridge.db.models import (
-    Agency,
-    Attachment,
-    Complaint,
-    ComplaintEvent,
-    District,
-    OutboxMessage,
-    Region,
-    ReporterContact,
-    Village,
-)
 from lapor_bridge.domain.routing import TRIAGE, RoutingDecision, decide
+from lapor_bridge.domain.sla import Timeline
 from lapor_bridge.domain.status import Status
 from lapor_bridge.domain.transitions import Action, apply
 from lapor_bridge.services.context import ServiceContext
 from lapor_bridge.services.errors import ValidationFailed
-from lapor_bridge.services.notifications import subscribe
-from lapor_bridge.services.sla_clock import refresh_stored_clock
+from lapor_bridge.services.intake_store import (
+    Place,
+    find_place,
+    insert_attachment,
+    insert_complaint,
+    insert_contact,
+    insert_subscriber,
+    outbox_create_row,
+)
+from lapor_bridge.services.sla_clock import timeline_snapshot
 from lapor_bridge.services.uploads import (
     CheckedPhoto,
     UploadedFile,
@@ -109,7 +106,7 @@ def submit_complaint(ctx: ServiceContext, data: ComplaintInput) -> SubmitResult:
     """Validate, classify, route and store one complaint; raise ValidationFailed on bad input."""
     photos = _validate_fields(ctx, data)
     top = _classify(ctx, f"{data.title.strip()}\n{data.description.strip()}")
-    upload_dir = ctx.settings.path(ctx.settings.app.upload_dir)
+    upload_dir = ctx.settings.path(ctx.settings.app.upload_dir) if photos else None
     for attempt in range(3):
         stored: list[str] = []
         try:
@@ -220,33 +217,21 @@ def _classify(ctx: ServiceContext, text: str) -> list[tuple[str, float]]:
         return []
 
 
-def _resolve_place(session: Session, data: ComplaintInput, region_code: str):
-    region = session.scalar(select(Region).where(Region.code == region_code))
-    if region is None:
+def _resolve_place(connection: Connection, data: ComplaintInput, region_code: str) -> Place:
+    place = find_place(connection, region_code, data.kecamatan, data.kelurahan)
+    if place is None:
         raise ValidationFailed(
             {"region": Message("Wilayah {region} belum terdaftar.", region=region_code)})
     if data.channel == "lapor" and not (data.kecamatan or "").strip():
-        return region, None, None
-    district = session.scalar(
-        select(District).where(
-            District.region_id == region.id,
-            func.lower(District.name) == data.kecamatan.strip().lower(),
-        )
-    )
-    if district is None:
+        return place
+    if place.district_id is None:
         raise ValidationFailed({"kecamatan": Message(
             "Kecamatan '{kecamatan}' tidak dikenal.", kecamatan=data.kecamatan)})
-    village = session.scalar(
-        select(Village).where(
-            Village.district_id == district.id,
-            func.lower(Village.name) == data.kelurahan.strip().lower(),
-        )
-    )
-    if village is None:
+    if place.village_id is None:
         raise ValidationFailed({"kelurahan": Message(
             "Kelurahan '{kelurahan}' tidak ada di Kecamatan {kecamatan}.",
-            kelurahan=data.kelurahan, kecamatan=district.name)})
-    return region, district, village
+            kelurahan=data.kelurahan, kecamatan=place.district_name)})
+    return place
 
 
 def _store(
@@ -258,90 +243,41 @@ def _store(
     upload_dir,
     stored: list[str],
 ) -> SubmitResult:
-    region, district, village = _resolve_place(
-        session, data, data.region_code or ctx.settings.app.region_code
-    )
-    agencies = {
-        agency.code: agency
-        for agency in session.scalars(
-            select(Agency).where(Agency.region_id == region.id, Agency.active.is_(True))
-        )
-    }
-    if TRIAGE not in agencies:
-        raise ValidationFailed({"region": Message(
-            "Wilayah {region} belum punya antrean verifikasi.", region=region.name)})
-    routable = {code for code, agency in agencies.items() if not agency.is_triage}
-    decision = decide(top, ctx.settings.classifier.threshold, routable)
-    if data.agency_code in routable:
-        decision = RoutingDecision(data.agency_code, decision.predicted_code,
-                                   decision.confidence, decision.top, "lapor_disposition")
+    connection = session.connection()
+    place = _resolve_place(connection, data, data.region_code or ctx.settings.app.region_code)
+    decision = _route(ctx, place, top, data.agency_code)
     now = ctx.clock()
     reporter_key = secrets.token_urlsafe(16)
-    complaint = Complaint(
-        tracking_number=new_tracking_number(),
-        reporter_key_hash=hash_reporter_key(reporter_key),
-        region_id=region.id,
-        title=data.title.strip(),
-        description=data.description.strip(),
-        channel=data.channel,
-        district_id=district.id if district else None,
-        village_id=village.id if village else None,
-        lat=data.lat,
-        lon=data.lon,
-        is_anonymous=data.anonim,
-        is_secret=data.rahasia,
-        predicted_agency_id=_agency_id(agencies, decision.predicted_code),
-        confidence=decision.confidence,
-        model_version=getattr(ctx.classifier, "version", None),
-        predictions=[[label, round(score, 4)] for label, score in decision.top],
-        agency_id=agencies[decision.agency_code].id,
-        status=Status.SUBMITTED.value,
-        lapor_id=data.lapor_id,
-        created_at=now,
-        updated_at=now,
-    )
-    session.add(complaint)
+    model = getattr(ctx.classifier, "version", None)
+    complaint = _complaint_row(ctx, data, place, decision, reporter_key, model, now)
+    events = [_event("submitted", "resident", None, Status.SUBMITTED, None,
+                     f"kanal: {data.channel}"),
+              _routing_event(decision, place.agencies, model or "tanpa model")]
+    outbox = outbox_create_row(complaint["tracking_number"]) if data.channel != "lapor" else None
+    complaint_id = insert_complaint(connection, complaint, events, outbox)
     if data.contact is not None and any(vars(data.contact).values()):
-        complaint.contact = ReporterContact(
+        insert_contact(
+            connection, complaint_id,
             name=(data.contact.name or "").strip() or None,
             phone=(data.contact.phone or "").strip() or None,
             email=(data.contact.email or "").strip() or None,
             telegram_chat_id=data.contact.telegram_chat_id,
         )
-    session.add(
-        ComplaintEvent(
-            complaint=complaint, kind="submitted", actor_type="resident",
-            to_status=Status.SUBMITTED.value, note=f"kanal: {data.channel}", created_at=now,
-        )
-    )
-    _record_routing(session, complaint, decision, agencies, now)
-    refresh_stored_clock(ctx.settings.sla, complaint, decision.agency_code, now)
     for photo in photos:
         stored_name = store_photo(photo, upload_dir, now)
         stored.append(stored_name)
-        session.add(
-            Attachment(
-                complaint=complaint, original_name=photo.original_name, stored_name=stored_name,
-                content_type=photo.content_type, size_bytes=len(photo.content),
-                sha256=photo.sha256, created_at=now,
-            )
+        insert_attachment(
+            connection, complaint_id, original_name=photo.original_name,
+            stored_name=stored_name, content_type=photo.content_type,
+            size_bytes=len(photo.content), sha256=photo.sha256, created_at=now,
         )
-    if data.channel != "lapor":
-        session.add(
-            OutboxMessage(
-                complaint=complaint, kind="create", idempotency_key=uuid.uuid4().hex,
-                payload={"tracking_number": complaint.tracking_number},
-                next_attempt_at=now, created_at=now, updated_at=now,
-            )
-        )
-    session.flush()
     if data.contact is not None and data.contact.telegram_chat_id is not None:
-        subscribe(session, complaint, data.contact.telegram_chat_id)
-    agency = agencies[decision.agency_code]
+        insert_subscriber(connection, complaint_id, data.contact.telegram_chat_id, now)
+    agency = place.agencies[decision.agency_code]
     return SubmitResult(
-        tracking_number=complaint.tracking_number,
+        tracking_number=complaint["tracking_number"],
         reporter_key=reporter_key,
-        status=Status(complaint.status),
+        status=Status(complaint["status"]),
         agency_code=agency.code,
         agency_name=agency.name,
         confidence=decision.confidence,
@@ -349,30 +285,71 @@ def _store(
     )
 
 
-def _record_routing(session, complaint, decision: RoutingDecision, agencies, now) -> None:
-    model = getattr(complaint, "model_version", None) or "tanpa model"
+def _route(ctx: ServiceContext, place: Place, top, lapor_agency: str | None) -> RoutingDecision:
+    """The model's decision among the region's agencies (a LAPOR! disposition wins)."""
+    if TRIAGE not in place.agencies:
+        raise ValidationFailed({"region": Message(
+            "Wilayah {region} belum punya antrean verifikasi.", region=place.region_name)})
+    routable = {code for code, agency in place.agencies.items() if not agency.is_triage}
+    decision = decide(top, ctx.settings.classifier.threshold, routable)
+    if lapor_agency in routable:
+        return RoutingDecision(lapor_agency, decision.predicted_code, decision.confidence,
+                               decision.top, "lapor_disposition")
+    return decision
+
+
+def _complaint_row(ctx: ServiceContext, data: ComplaintInput, place: Place,
+                   decision: RoutingDecision, reporter_key: str, model: str | None,
+                   now) -> dict:
+    """Every column of the new complaint, its SLA clock included."""
+    status = Status.SUBMITTED if decision.to_triage else apply(Status.SUBMITTED, Action.DISPOSE)
+    disposed_at = None if decision.to_triage else now
+    clock = timeline_snapshot(ctx.settings.sla, Timeline(
+        status=status, submitted_at=now, disposed_at=disposed_at,
+        first_disposed_at=disposed_at), decision.agency_code, now)
+    predicted = place.agencies.get(decision.predicted_code or "")
+    return {
+        "tracking_number": new_tracking_number(),
+        "reporter_key_hash": hash_reporter_key(reporter_key),
+        "region_id": place.region_id,
+        "title": data.title.strip(),
+        "description": data.description.strip(),
+        "channel": data.channel,
+        "district_id": place.district_id,
+        "village_id": place.village_id,
+        "lat": data.lat,
+        "lon": data.lon,
+        "is_anonymous": data.anonim,
+        "is_secret": data.rahasia,
+        "predicted_agency_id": predicted.id if predicted else None,
+        "confidence": decision.confidence,
+        "model_version": model,
+        "predictions": [[label, round(score, 4)] for label, score in decision.top],
+        "agency_id": place.agencies[decision.agency_code].id,
+        "status": status.value,
+        "lapor_id": data.lapor_id,
+        "disposed_at": disposed_at,
+        "first_disposed_at": disposed_at,
+        "sla_stage": clock.current.stage.value if clock.current else None,
+        "sla_due_at": clock.due_at,
+        "pauses": [],
+        "created_at": now,
+        "updated_at": now,
+    }
+
+
+def _routing_event(decision: RoutingDecision, agencies, model: str) -> dict:
     if decision.to_triage:
-        session.add(
-            ComplaintEvent(
-                complaint=complaint, kind="triage", actor_type="system", actor_label=model,
-                from_status=Status.SUBMITTED.value, to_status=Status.SUBMITTED.value,
-                agency_id=agencies[TRIAGE].id, note=decision.reason, created_at=now,
-            )
-        )
-        return
-    complaint.status = apply(Status.SUBMITTED, Action.DISPOSE).value
-    complaint.disposed_at = complaint.first_disposed_at = now
-    session.add(
-        ComplaintEvent(
-            complaint=complaint, kind="disposed", actor_type="system", actor_label=model,
-            from_status=Status.SUBMITTED.value, to_status=Status.DISPOSED.value,
-            agency_id=agencies[decision.agency_code].id,
-            note="disposisi SP4N-LAPOR!" if decision.reason == "lapor_disposition"
-            else f"otomatis, keyakinan {decision.confidence:.0%}", created_at=now,
-        )
-    )
+        return _event("triage", "system", model, Status.SUBMITTED, agencies[TRIAGE].id,
+                      decision.reason)
+    note = ("disposisi SP4N-LAPOR!" if decision.reason == "lapor_disposition"
+            else f"otomatis, keyakinan {decision.confidence:.0%}")
+    return _event("disposed", "system", model, Status.DISPOSED,
+                  agencies[decision.agency_code].id, note)
 
 
-def _agency_id(agencies: dict[str, Agency], code: str | None) -> int | None:
-    agency = agencies.get(code) if code else None
-    return agency.id if agency else None
+def _event(kind, actor_type, actor_label, to_status: Status, agency_id, note) -> dict:
+    """One first-history row (stamped with the complaint's time); all carry the same keys."""
+    return {"kind": kind, "actor_type": actor_type, "actor_label": actor_label,
+            "from_status": None if kind == "submitted" else Status.SUBMITTED.value,
+            "to_status": to_status.value, "agency_id": agency_id, "note": note}

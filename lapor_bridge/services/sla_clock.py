@@ -75,7 +75,13 @@ def timeline_of(complaint: Complaint) -> Timeline:
 def snapshot(settings: SlaSettings, complaint: Complaint, agency_code: str,
              now: datetime) -> SlaSnapshot:
     """Every stage clock of ``complaint`` at ``now``."""
-    return evaluate(timeline_of(complaint), now, sla_policy(settings),
+    return timeline_snapshot(settings, timeline_of(complaint), agency_code, now)
+
+
+def timeline_snapshot(settings: SlaSettings, timeline: Timeline, agency_code: str,
+                      now: datetime) -> SlaSnapshot:
+    """Every stage clock of ``timeline`` at ``now`` (for a row not loaded as a Complaint)."""
+    return evaluate(timeline, now, sla_policy(settings),
                     working_calendar(settings.cuti_bersama), agency_code=agency_code)
 
 

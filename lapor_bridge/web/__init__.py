@@ -38,7 +38,9 @@ def create_app(
         SESSION_COOKIE_SECURE=settings.app.session_cookie_secure,
         WTF_CSRF_TIME_LIMIT=None,
         RATELIMIT_STORAGE_URI=settings.app.rate_limit_storage,
-        RATELIMIT_HEADERS_ENABLED=True,
+        # No X-RateLimit-* headers on every answer (a storage round trip each); a 429
+        # still carries Retry-After (errors.py).
+        RATELIMIT_HEADERS_ENABLED=False,
         BABEL_DEFAULT_LOCALE=settings.app.default_locale,
         BABEL_DEFAULT_TIMEZONE=settings.app.timezone,
         LAPOR_SETTINGS=settings,

@@ -65,6 +65,9 @@ def test_confident_complaint_is_disposed_to_the_agency_in_one_transaction(ctx):
         assert complaint.model_version == "fixed-1"
         assert complaint.predictions == [["PUPR", 0.93], ["DLH", 0.04], ["DISHUB", 0.02]]
         assert complaint.created_at.tzinfo is not None
+        assert (complaint.version, complaint.pauses, complaint.escalation_level) == (1, [], 0)
+        assert complaint.disposed_at == complaint.first_disposed_at == complaint.created_at
+        assert complaint.sla_stage and complaint.sla_due_at > complaint.created_at
         kinds = [(e.kind, e.from_status, e.to_status) for e in complaint.events]
         assert kinds == [("submitted", None, "submitted"), ("disposed", "submitted", "disposed")]
         outbox = session.scalars(select(OutboxMessage)).all()
@@ -83,6 +86,7 @@ def test_low_confidence_goes_to_triage(ctx):
         complaint = session.scalar(select(Complaint))
         assert complaint.predicted_agency.code == "DINSOS"
         assert [e.kind for e in complaint.events] == ["submitted", "triage"]
+        assert complaint.disposed_at is None and complaint.sla_due_at is not None
 
 
 def test_no_model_still_accepts_the_complaint(ctx):
@@ -163,7 +167,7 @@ def test_failed_transaction_removes_written_photos(ctx, settings, monkeypatch):
     def fail_after_files(*args, **kwargs):
         raise RuntimeError("database went away")
 
-    monkeypatch.setattr(intake, "_record_routing", fail_after_files)
+    monkeypatch.setattr(intake, "insert_attachment", fail_after_files)
     with pytest.raises(RuntimeError):
         submit_complaint(ctx, replace(POTHOLE, photos=(UploadedFile("a.png", png()),)))
     upload_dir = settings.path(settings.app.upload_dir)
@@ -202,3 +206,11 @@ def test_control_characters_are_refused_not_crashed_on(ctx, change, field):
     with pytest.raises(ValidationFailed) as failure:
         submit_complaint(ctx, replace(POTHOLE, **change))
     assert field in failure.value.errors
+
+
+def test_combined_insert_refuses_to_drop_a_callable_column_default():
+    """Callable defaults are not applied inside a CTE: leaving one out is a loud error."""
+    from lapor_bridge.services.intake_store import _combined_insert
+
+    with pytest.raises(ValueError, match="pauses"):
+        _combined_insert(("tracking_number", "title", "created_at", "updated_at"), ())
