@@ -7,13 +7,15 @@ In one run, on a fresh database (created through ADMIN_URL, dropped afterwards):
 2. ``lapor-bridge serve``: ``POST /api/v1/complaints`` — validate, classify, route,
    store complaint + events + outbox row — with the starter model.
 
-Each server gets a warm-up, a closed-loop peak (C connections back to back) and then
+Both run side by side and are measured in alternating rounds (the idle one costs
+nothing); each round prints both and their ratio, the end the medians. In each round a
+server gets a warm-up, a closed-loop peak (C connections back to back) and then
 an open loop at ``--load`` × its own peak, whose latencies count from each request's
 scheduled start. The load generator (``loadgen.py``) runs in this process, on the
 same machine. Goal: intake peak ≥ 0.7 × bare peak; intake p99 ≤ 50 ms at 80 % load.
 
 Usage: ``.venv/bin/python bench/bench_intake.py [--workers 2] [--threads 4]
-[--connections 16] [--seconds 15] [--admin-url URL]``.
+[--connections 16] [--seconds 15] [--rounds 3] [--admin-url URL]``.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -54,6 +57,7 @@ TEXTS = [
     ("Saluran mampet", "Saluran air di perumahan mampet sehingga banjir saat hujan."),
 ]
 HOST = "127.0.0.1"
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
 
 def bodies(port: int) -> list[bytes]:
@@ -89,14 +93,40 @@ def start(command: list[str], env: dict[str, str], port: int, log: Path, ready: 
     raise RuntimeError(f"server did not start: see {log}")
 
 
-def measure(port: int, args) -> tuple[Tally, Tally]:
-    """Warm up, peak (closed loop), then the open loop at ``load`` × peak."""
+def measure(port: int, server_pid: int, args) -> tuple[Tally, Tally, dict[str, float]]:
+    """Warm up, peak (closed loop), then the open loop at ``load`` × peak; with the CPU
+    milliseconds per answer of each kind of process during the peak."""
     requests_ = bodies(port)
     closed_loop(HOST, port, requests_, connections=args.connections, seconds=3)
+    before = cpu_seconds(server_pid)
     peak = closed_loop(HOST, port, requests_, connections=args.connections, seconds=args.seconds)
+    after = cpu_seconds(server_pid)
+    cpu = {kind: (after[kind] - before[kind]) * 1000 / max(1, len(peak.latencies))
+           for kind in after}
     steady = open_loop(HOST, port, requests_, rate=peak.rate * args.load, seconds=args.seconds,
                        connections=4 * args.connections)
-    return peak, steady
+    return peak, steady, cpu
+
+
+def cpu_seconds(server_pid: int) -> dict[str, float]:
+    """CPU seconds used so far by the server (gunicorn master and workers), by
+    PostgreSQL's processes and by redis-server, read from ``/proc``."""
+    totals = {"web": 0.0, "postgres": 0.0, "redis": 0.0}
+    for entry in Path("/proc").iterdir():
+        try:
+            stat = (entry / "stat").read_text() if entry.name.isdigit() else ""
+        except OSError:
+            continue
+        if not stat:
+            continue
+        command = stat[stat.index("(") + 1:stat.rindex(")")]
+        fields = stat[stat.rindex(")") + 2:].split()
+        pid, parent = int(entry.name), int(fields[1])
+        kind = ("web" if server_pid in (pid, parent) else "postgres" if command == "postgres"
+                else "redis" if command.startswith("redis-server") else None)
+        if kind:
+            totals[kind] += (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+    return totals
 
 
 def line(name: str, peak: Tally, steady: Tally, load: float) -> str:
@@ -114,6 +144,9 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--seconds", type=float, default=15)
     parser.add_argument("--load", type=float, default=0.8)
+    parser.add_argument("--rounds", type=int, default=3,
+                        help="alternating bare/intake rounds (the machine's noise shows in "
+                             "the spread of the ratios)")
     parser.add_argument("--admin-url", default=ADMIN_URL)
     parser.add_argument("--limits", choices=("redis", "memory"), default="redis",
                         help="rate-limit counters: a private redis-server (as with several "
@@ -142,7 +175,7 @@ def limit_storage(kind: str):
 
 
 def run(args, workdir: Path, url: str, storage: str) -> None:
-    """Both servers against one database; prints the figures and the ratio."""
+    """Both servers on one database, measured in alternating rounds; figures and ratios."""
     from classifiers.model import train_starter
 
     settings = load_settings(environ={}, overrides={"database.url": url})
@@ -156,18 +189,6 @@ def run(args, workdir: Path, url: str, storage: str) -> None:
                 if not k.startswith(("LAPOR_BRIDGE_", "PROMETHEUS_"))}
     workers, threads = str(args.workers), str(args.threads)
     bare_port, app_port = free_port(), free_port()
-    bare = start([str(BIN / "gunicorn"), "-w", workers, "--threads", threads, "-k", "gthread",
-                  "-b", f"{HOST}:{bare_port}", "--no-control-socket",
-                  "bare_intake:create_app()"],
-                 {**base_env, "BARE_DATABASE_URL": url, "BARE_POOL_SIZE": threads},
-                 bare_port, workdir / "bare.log", "/")
-    try:
-        bare_peak, bare_steady = measure(bare_port, args)
-    finally:
-        bare.terminate()
-        bare.wait(30)
-    with ctx.read() as session:
-        bare_rows = session.scalar(select(func.count()).select_from(Complaint))
     app_env = {**base_env, "LAPOR_BRIDGE_DATABASE__URL": url,
                "LAPOR_BRIDGE_DATABASE__POOL_SIZE": threads,
                "LAPOR_BRIDGE_CLASSIFIER__MODEL_DIR": str(model_dir),
@@ -176,29 +197,46 @@ def run(args, workdir: Path, url: str, storage: str) -> None:
                "LAPOR_BRIDGE_APP__RATE_LIMIT_STORAGE": storage,
                "LAPOR_BRIDGE_METRICS__MULTIPROC_DIR": str(workdir / "prom"),
                "LAPOR_BRIDGE_LOG__FORMAT": "json"}
-    app = start([str(BIN / "lapor-bridge"), "serve", "--workers", workers, "--threads", threads,
-                 "--port", str(app_port)], app_env, app_port, workdir / "app.log", "/readyz")
+    servers = [
+        start([str(BIN / "gunicorn"), "-w", workers, "--threads", threads, "-k", "gthread",
+               "-b", f"{HOST}:{bare_port}", "--no-control-socket", "bare_intake:create_app()"],
+              {**base_env, "BARE_DATABASE_URL": url, "BARE_POOL_SIZE": threads},
+              bare_port, workdir / "bare.log", "/"),
+        start([str(BIN / "lapor-bridge"), "serve", "--workers", workers, "--threads", threads,
+               "--port", str(app_port)], app_env, app_port, workdir / "app.log", "/readyz"),
+    ]
+    ratios, p99s, answered = [], [], 0
     try:
-        app_peak, app_steady = measure(app_port, args)
+        print(f"gunicorn: {workers} workers x {threads} threads (gthread); PostgreSQL; "
+              f"{args.connections} connections; {args.seconds:.0f} s per phase; rate limits in "
+              f"{storage.split(':')[0]}; {args.rounds} alternating rounds")
+        for round_ in range(1, args.rounds + 1):
+            bare_peak, bare_steady, bare_cpu = measure(bare_port, servers[0].pid, args)
+            app_peak, app_steady, app_cpu = measure(app_port, servers[1].pid, args)
+            answered += sum(t.statuses.get(201, 0) for t in (app_peak, app_steady))
+            ratios.append(app_peak.rate / bare_peak.rate)
+            p99s.append(app_steady.percentile(.99))
+            print(f"round {round_}: load average {os.getloadavg()[0]:.1f}")
+            print(line("  bare Flask + SQLAlchemy", bare_peak, bare_steady, args.load))
+            print(line("  lapor-bridge intake", app_peak, app_steady, args.load))
+            print(f"  intake / bare peak throughput {ratios[-1]:.2f}; CPU ms per request at "
+                  f"peak, bare / intake: " + ", ".join(
+                      f"{kind} {bare_cpu[kind]:.2f} / {app_cpu[kind]:.2f}" for kind in app_cpu))
     finally:
-        app.terminate()
-        app.wait(30)
+        for server in servers:
+            server.terminate()
+            server.wait(30)
     with ctx.read() as session:
-        stored = session.scalar(select(func.count()).select_from(Complaint)) - bare_rows
+        complaints = session.scalar(select(func.count()).select_from(Complaint))
         outbox = session.scalar(select(func.count()).select_from(OutboxMessage))
     engine.dispose()
-    answered = sum(t.statuses.get(201, 0) for t in (app_peak, app_steady))
-    print(f"gunicorn: {workers} workers x {threads} threads (gthread); PostgreSQL; "
-          f"{args.connections} connections; {args.seconds:.0f} s per phase; rate limits in "
-          f"{storage.split(':')[0]}; "
-          f"load average {os.getloadavg()[0]:.1f} at the end")
-    print(line("bare Flask + SQLAlchemy", bare_peak, bare_steady, args.load))
-    print(line("lapor-bridge intake", app_peak, app_steady, args.load))
-    print(f"intake / bare peak throughput: {app_peak.rate / bare_peak.rate:.2f} (goal >= 0.7); "
-          f"intake p99 at {args.load:.0%} of its peak: {app_steady.percentile(.99):.1f} ms "
+    print(f"intake / bare peak throughput, median of {len(ratios)} rounds: "
+          f"{statistics.median(ratios):.2f} (rounds {', '.join(f'{r:.2f}' for r in ratios)}; "
+          f"goal >= 0.7)")
+    print(f"intake p99 at {args.load:.0%} of its peak, median: {statistics.median(p99s):.1f} ms "
           f"(goal <= 50)")
-    print(f"stored: {stored} complaints, {outbox} outbox rows for {answered} answers 201 "
-          f"(+ warm-up)")
+    print(f"stored: {complaints} complaints in all, {outbox} outbox rows (one per intake "
+          f"complaint; {answered} intake answers 201 outside the warm-ups)")
 
 
 if __name__ == "__main__":

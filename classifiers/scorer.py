@@ -124,7 +124,17 @@ class LinearTextScorer:
     def predict_proba(self, documents: Sequence[list[str]]) -> np.ndarray:
         """Calibrated probabilities (documents × :attr:`labels`); each document is
         the token list of a normalised text (:func:`classifiers.normalise.tokens`)."""
+        if len(documents) == 1:  # one text (intake): a dense gather, no sparse matrix
+            return self._calibrate(self._one_document_scores(documents))
         return self._calibrate(self.features(documents) @ self.coef + self.intercept)
+
+    def _one_document_scores(self, documents: Sequence[list[str]]) -> np.ndarray:
+        """What ``features(documents) @ coef + intercept`` gives for a single document."""
+        _, columns = self._term_occurrences(documents)
+        columns, counts = np.unique(columns, return_counts=True)
+        weights = (1.0 + np.log(counts)) * self.idf[columns]
+        weights /= np.sqrt(weights @ weights) or 1.0
+        return (weights @ self.coef[columns] + self.intercept)[None, :]
 
     def _calibrate(self, scores: np.ndarray) -> np.ndarray:
         if self.calibration.ndim == 1:

@@ -76,6 +76,8 @@ def test_scorer_reproduces_the_sklearn_pipeline(n_copies):
     probe += ["air air air keruh keruh di jalan jalan rusak", "zzz"]
     expected = pipeline.predict_proba([normalise(text) for text in probe])
     assert np.allclose(scorer.predict_proba([tokens(text) for text in probe]), expected, atol=1e-6)
+    one_by_one = np.vstack([scorer.predict_proba([tokens(text)]) for text in probe])
+    assert np.allclose(one_by_one, expected, atol=1e-6)  # the single-document path
 
 
 def test_absent_directory_is_a_model_error(tmp_path):
