@@ -1,5 +1,6 @@
 """submit_complaint on a real database (SQLite and PostgreSQL)."""
 
+import hashlib
 import io
 from dataclasses import dataclass, replace
 
@@ -136,7 +137,9 @@ def test_photos_are_stored_on_disk_with_metadata(ctx, settings):
     with ctx.read() as session:
         attachment = session.scalar(select(Attachment))
     stored = settings.path(settings.app.upload_dir) / attachment.stored_name
-    assert stored.read_bytes() == png()
+    with Image.open(stored) as kept, Image.open(io.BytesIO(png())) as sent:
+        assert kept.size == sent.size and kept.tobytes() == sent.convert(kept.mode).tobytes()
+    assert attachment.sha256 == hashlib.sha256(stored.read_bytes()).hexdigest()
     assert attachment.content_type == "image/png" and attachment.original_name == "lubang.png"
 
 
