@@ -59,6 +59,7 @@ class ClassifierSettings:
     model_dir: str = "instance/models/current"
     threshold: float = 0.6
     retrain_data: str = ""
+    reload_check_seconds: float = 30.0
 
 
 @dataclass(frozen=True)
@@ -202,8 +203,9 @@ class Settings:
     metrics: MetricsSettings = field(default_factory=MetricsSettings)
 
     def path(self, value: str) -> Path:
-        """Resolve a configured relative path against the working directory."""
-        return Path(value).expanduser().resolve()
+        """A configured path made absolute against the working directory; a symbolic link
+        stays a link (``model_dir`` is one, moved by ``classifier promote``)."""
+        return Path(value).expanduser().absolute()
 
 
 def load_settings(

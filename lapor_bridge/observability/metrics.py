@@ -51,7 +51,11 @@ class TimedClassifier:
 
     def __init__(self, model: Classifier) -> None:
         self.model = model
-        self.version = model.version
+
+    @property
+    def version(self) -> str:
+        """The timed model's version (it may change: see ``services.model_source``)."""
+        return self.model.version
 
     def predict(self, texts: Sequence[str], k: int = 3) -> list[list[tuple[str, float]]]:
         """The model's prediction, timed."""

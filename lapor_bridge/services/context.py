@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from lapor_bridge.config import Settings
 from lapor_bridge.db.engine import make_engine, make_session_factory
 from lapor_bridge.db.models import utcnow
+from lapor_bridge.services.model_source import FollowedModel
 from lapor_bridge.services.sla_clock import working_calendar
 
 log = logging.getLogger(__name__)
@@ -59,11 +60,14 @@ def build_context(settings: Settings, *, load_model: bool = True) -> ServiceCont
 
 
 def load_classifier(settings: Settings) -> Classifier | None:
-    """Load the model from the configured directory; None (triage-only) when absent."""
+    """Load the model from the configured directory, followed when a new version is
+    promoted; None (triage-only, until a restart) when absent."""
     from classifiers.model import ModelError, load_model
 
+    directory = settings.path(settings.classifier.model_dir)
     try:
-        return load_model(settings.path(settings.classifier.model_dir))
+        return FollowedModel(load_model(directory), directory,
+                             settings.classifier.reload_check_seconds)
     except ModelError as exc:
         log.warning("routing model unavailable, every complaint goes to triage: %s", exc)
         return None
