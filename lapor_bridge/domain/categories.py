@@ -3,8 +3,8 @@
 A complaint's ``category`` says what it is about inside its agency's domain
 ("Jalan rusak" at PUPR, "Sampah" at DLH). It comes from outside the classifier:
 the demo history draws it from this list; intake leaves it empty until an officer
-or SP4N-LAPOR! supplies one, and dashboards show an empty one as
-:data:`UNCATEGORISED`.
+picks one on the complaint page (a move to another agency clears it), and dashboards
+show an empty one as :data:`UNCATEGORISED`.
 """
 
 from __future__ import annotations
@@ -23,6 +23,11 @@ CATEGORIES: dict[str, tuple[str, ...]] = {
     "SATPOLPP": ("PKL", "Bangunan liar", "Ketertiban umum"),
     "DPMPTSP": ("Perizinan usaha", "PBG/IMB"),
 }
+
+
+def categories_of(agency_code: str) -> tuple[str, ...]:
+    """The categories an agency files its complaints under (none for triage and others)."""
+    return CATEGORIES.get(agency_code, ())
 
 
 def label(category: str | None) -> str:

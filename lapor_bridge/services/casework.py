@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from lapor_bridge.db.models import Agency, Attachment, Complaint, ComplaintEvent, ResponseTemplate
+from lapor_bridge.domain.categories import categories_of
 from lapor_bridge.domain.sla import SlaSnapshot
 from lapor_bridge.domain.status import Status
 from lapor_bridge.domain.transitions import Action, allowed_actions
@@ -104,6 +105,8 @@ class CaseView:
     can_note: bool
     transfer_targets: tuple[tuple[str, str], ...]
     templates: tuple[TemplateRef, ...]
+    category: str | None
+    categories: tuple[str, ...]
 
 
 def case_view(ctx: ServiceContext, principal: Principal, tracking_number: str) -> CaseView:
@@ -181,6 +184,8 @@ def case_view(ctx: ServiceContext, principal: Principal, tracking_number: str) -
                 if a.active and a.id != agency.id
             ),
             templates=tuple(TemplateRef(t.id, t.title, t.body) for t in templates),
+            category=complaint.category,
+            categories=categories_of(agency.code),
         )
 
 

@@ -18,6 +18,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from lapor_bridge.db.models import Agency, Attachment, Complaint, ComplaintEvent, OutboxMessage
+from lapor_bridge.domain.categories import categories_of
+from lapor_bridge.domain.categories import label as category_label
 from lapor_bridge.domain.status import Status
 from lapor_bridge.domain.transitions import Action, Role, apply, can_perform
 from lapor_bridge.services.accounts import Principal
@@ -121,6 +123,8 @@ def perform(
     session.add(event)
     session.flush()
     agency_code = session.get(Agency, complaint.agency_id).code
+    if complaint.category and complaint.category not in categories_of(agency_code):  # moved
+        complaint.category = None
     previous_due = complaint.sla_due_at
     refresh_stored_clock(sla_settings, complaint, agency_code, now)
     if complaint.sla_due_at != previous_due:
@@ -273,6 +277,28 @@ def add_note(ctx: ServiceContext, principal: Principal, tracking_number: str,
             is_internal=True, created_at=ctx.clock(),
         ))
         return result_of(complaint, Message("Catatan internal disimpan."))
+
+
+def set_category(ctx: ServiceContext, principal: Principal, tracking_number: str,
+                 category: str, *, version: int | None = None) -> ActionResult:
+    """File the complaint under one of its agency's categories ("" clears it)."""
+    category = (category or "").strip()
+    with ctx.transaction() as session:
+        complaint = load_for_action(session, principal, tracking_number, version)
+        agency = session.get(Agency, complaint.agency_id)
+        if category and category not in categories_of(agency.code):
+            raise ValidationFailed({"category": Message(
+                "Pilih kategori dari daftar {agency}.", agency=agency.name)})
+        if (complaint.category or "") != category:
+            complaint.category = category or None
+            complaint.updated_at = ctx.clock()
+            session.add(ComplaintEvent(
+                complaint=complaint, kind="category", actor_type="officer",
+                actor_id=principal.user_id, actor_label=principal.full_name,
+                agency_id=complaint.agency_id, note=category_label(category or None),
+                is_internal=True, created_at=ctx.clock(),
+            ))
+        return result_of(complaint, Message("Kategori disimpan."))
 
 
 # --- shared helpers ---------------------------------------------------------------

@@ -15,6 +15,7 @@ from lapor_bridge.web.i18n import current_language, translated
 STAFF_EVENT_LABELS = {
     **EVENT_LABELS,
     "note": N_("Catatan internal"),
+    "category": N_("Kategori"),
     "escalated": N_("Eskalasi tenggat"),
     "personal_data_erased": N_("Data pribadi pelapor dihapus"),
 }

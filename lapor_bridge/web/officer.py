@@ -68,6 +68,8 @@ HANDLERS: dict[str, Callable] = {
     "buka-kembali": lambda c, u, n, f, v: workflow.reopen(
         c, u, n, f.get("reason", ""), version=v),
     "catatan": lambda c, u, n, f, v: workflow.add_note(c, u, n, f.get("note", "")),
+    "kategori": lambda c, u, n, f, v: workflow.set_category(
+        c, u, n, f.get("category", ""), version=v),
     "verifikasi": lambda c, u, n, f, v: triage.verify(c, u, n, version=v),
     "disposisi": lambda c, u, n, f, v: triage.dispose(c, u, n, f.get("agency", ""), version=v),
     "arsipkan": lambda c, u, n, f, v: triage.archive(

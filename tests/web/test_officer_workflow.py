@@ -177,3 +177,24 @@ def test_officers_edit_their_agencys_templates_only(ctx, client, login, csrf):
         with ctx.transaction() as session:
             session.execute(delete(ResponseTemplate).where(
                 ResponseTemplate.title == "Jadwal angkut"))
+
+
+def test_an_officer_files_the_complaint_under_a_category(ctx, client, login, csrf):
+    number = file(ctx).tracking_number
+    login("petugas.dlh")
+    case = f"/petugas/laporan/{number}"
+    page = page_of(client, case)
+    assert '<option value="Sampah" >' in page and "Jalan rusak" not in page  # DLH's list only
+    response = client.post(f"{case}/kategori", data={
+        "csrf_token": csrf(case), "version": form_version(page), "category": "Jalan rusak"})
+    assert response.status_code == 422 and "Pilih kategori dari daftar" in response.get_data(
+        as_text=True)
+    response = client.post(f"{case}/kategori", data={
+        "csrf_token": csrf(case), "version": form_version(page), "category": "Sampah"})
+    assert response.status_code == 302
+    page = page_of(client, case)
+    assert '<option value="Sampah" selected>' in page and "Kategori disimpan" in page
+    with ctx.read() as session:
+        assert session.scalar(select(Complaint.category).where(
+            Complaint.tracking_number == number)) == "Sampah"
+    assert "Sampah" not in page_of(client, f"/lacak/{number}").split("Riwayat")[-1]

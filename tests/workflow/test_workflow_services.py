@@ -292,3 +292,22 @@ def test_erasing_personal_data_keeps_the_complaint_and_drops_the_identity(ctx, f
     workflow.respond(ctx, staff("petugas.dlh"), number, ANSWER)
     with ctx.read() as session:
         assert session.scalar(select(func.count()).select_from(Notification)) == 0
+
+
+def test_a_category_from_the_agencys_list_is_kept_until_the_complaint_moves(ctx, file, staff):
+    number = file("DLH").tracking_number
+    officer = staff("petugas.dlh")
+    with pytest.raises(ValidationFailed) as refused:
+        workflow.set_category(ctx, officer, number, "Jalan rusak")  # PUPR's, not DLH's
+    assert "category" in refused.value.errors
+    workflow.set_category(ctx, officer, number, "Sampah")
+    view = case_view(ctx, officer, number)
+    assert view.category == "Sampah" and "Pencemaran" in view.categories
+    assert (view.history[-1].kind, view.history[-1].internal) == ("category", True)
+    events = len(view.history)
+    workflow.set_category(ctx, officer, number, "Sampah")  # unchanged: no new history entry
+    assert len(case_view(ctx, officer, number).history) == events
+    with pytest.raises(NotFound):
+        workflow.set_category(ctx, staff("petugas.pupr"), number, "Jalan rusak")
+    workflow.transfer(ctx, officer, number, "PUPR", "Jalan rusak, bukan sampah: wewenang PUPR")
+    assert complaint_row(ctx, number).category is None
