@@ -159,7 +159,7 @@ class Complaint(Base):
     __tablename__ = "complaints"
     __table_args__ = (
         Index("ix_complaints_agency_status_created", "agency_id", "status", "created_at"),
-        Index("ix_complaints_region_created", "region_id", "created_at"),
+        Index("ix_complaints_region_created_id", "region_id", "created_at", "id"),
         Index("ix_complaints_agency_sla_due", "agency_id", "sla_due_at"),
         Index("ix_complaints_status_sla_due", "status", "sla_due_at"),
         Index("ix_complaints_updated_at", "updated_at"),
