@@ -190,6 +190,7 @@ def main() -> None:
     add_sync_shape(big_url)
     big = context(big_url)
     engine = big.session_factory.kw["bind"]
+    upgrade_to_head(engine)  # a database generated before a migration gets its indexes
     with engine.connect() as connection:
         sizes = connection.execute(text(
             "SELECT (SELECT count(*) FROM complaints), (SELECT count(*) FROM complaint_events),"
