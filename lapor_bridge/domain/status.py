@@ -36,6 +36,12 @@ class Status(StrEnum):
 
 
 CLOSED = frozenset({Status.RESOLVED, Status.AUTO_CLOSED, Status.ARCHIVED, Status.REJECTED})
+# Stored values of the open statuses, and of those whose SLA clock runs (not waiting for
+# the reporter). Queries filter with ``IN`` these lists, not ``NOT IN`` the closed ones:
+# an ``IN`` list is an index prefix, so a queue skips an agency's years of closed rows.
+OPEN_VALUES = tuple(status.value for status in Status if status not in CLOSED)
+CLOCK_RUNNING_VALUES = tuple(value for value in OPEN_VALUES
+                             if value != Status.WAITING_REPORTER.value)
 
 _LABELS = {
     Status.SUBMITTED: ("Belum Terverifikasi", "Not yet verified"),

@@ -26,11 +26,10 @@ from prometheus_client.core import GaugeMetricFamily, Metric
 from sqlalchemy import func, select
 
 from lapor_bridge.db.models import Complaint, OutboxMessage
-from lapor_bridge.domain.status import CLOSED, Status
+from lapor_bridge.domain.status import OPEN_VALUES
 from lapor_bridge.services.context import Classifier, ServiceContext
 
 MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
-OPEN_STATUSES = tuple(status.value for status in Status if status not in CLOSED)
 QUEUED_STATES = ("pending", "sending", "dead")
 ERROR_SAMPLE = 10_000
 ERROR_CLASS = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")
@@ -108,7 +107,7 @@ class DatabaseCollector:
                 .limit(ERROR_SAMPLE)).all()
             late = dict(session.execute(
                 select(Complaint.status, func.count())
-                .where(Complaint.status.in_(OPEN_STATUSES), Complaint.sla_due_at < now)
+                .where(Complaint.status.in_(OPEN_VALUES), Complaint.sla_due_at < now)
                 .group_by(Complaint.status)).all())
         for state in QUEUED_STATES:
             count, oldest = found.get(state, (0, None))
@@ -120,7 +119,7 @@ class DatabaseCollector:
             by_class[key] = by_class.get(key, 0) + 1
         for labels, count in sorted(by_class.items()):
             errors.add_metric(list(labels), count)
-        for status in OPEN_STATUSES:
+        for status in OPEN_VALUES:
             overdue.add_metric([status], late.get(status, 0))
         yield from (depth, age, errors, overdue)
 

@@ -16,7 +16,7 @@ from sqlalchemy.orm import aliased
 from lapor_bridge.db.models import Agency, Complaint, Region, User
 from lapor_bridge.domain.categories import label as category_label
 from lapor_bridge.domain.sla import Stage
-from lapor_bridge.domain.status import CLOSED, Status
+from lapor_bridge.domain.status import CLOCK_RUNNING_VALUES
 from lapor_bridge.services.accounts import Principal
 from lapor_bridge.services.context import ServiceContext
 from lapor_bridge.services.dashboard_scope import DashboardScope, ScopeRequest, resolve_scope
@@ -32,7 +32,6 @@ SORTS = {
     "wilayah": "Kabupaten/kota",
     "terbaru": "Terbaru masuk",
 }
-NOT_OVERDUE = [s.value for s in CLOSED] + [Status.WAITING_REPORTER.value]
 
 
 @dataclass(frozen=True)
@@ -100,7 +99,7 @@ def overdue_page(ctx: ServiceContext, principal: Principal, wanted: ScopeRequest
 
 def overdue_at(now: datetime) -> tuple[ColumnElement[bool], ...]:
     """WHERE clauses of "open, clock running, past due at ``now``"."""
-    return Complaint.status.not_in(NOT_OVERDUE), Complaint.sla_due_at < now
+    return Complaint.status.in_(CLOCK_RUNNING_VALUES), Complaint.sla_due_at < now
 
 
 def _order(sort: str, region, agency):

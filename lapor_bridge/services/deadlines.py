@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from lapor_bridge.db.models import Agency, Complaint, ComplaintEvent, Region, StaffAlert, User
 from lapor_bridge.domain.sla import Escalation, SlaSnapshot, Stage
-from lapor_bridge.domain.status import CLOSED, Status
+from lapor_bridge.domain.status import CLOCK_RUNNING_VALUES, Status
 from lapor_bridge.domain.transitions import Action
 from lapor_bridge.services.context import ServiceContext
 from lapor_bridge.services.sla_clock import refresh_stored_clock
@@ -56,8 +56,7 @@ def check_deadlines(ctx: ServiceContext, now: datetime | None = None) -> SlaCycl
         candidates = list(session.scalars(
             select(Complaint.id)
             .where(
-                Complaint.status.not_in(
-                    [s.value for s in CLOSED] + [Status.WAITING_REPORTER.value]),
+                Complaint.status.in_(CLOCK_RUNNING_VALUES),
                 Complaint.sla_due_at <= now,
                 or_(Complaint.escalation_level < int(Escalation.COORDINATOR),
                     Complaint.status == Status.RESPONDED.value),

@@ -13,10 +13,9 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select
 
 from lapor_bridge.db.models import Complaint, District, Region, Village
-from lapor_bridge.domain.status import Status
+from lapor_bridge.domain.status import OPEN_VALUES, Status
 from lapor_bridge.services.context import ServiceContext
 
-OPEN_STATUSES = tuple(status.value for status in Status if not status.is_closed)
 CANDIDATE_LIMIT = 200
 MIN_TOKEN_LENGTH = 3
 STOPWORDS = frozenset({
@@ -71,7 +70,7 @@ def find_similar_open(
                 func.lower(District.name) == kecamatan.strip().lower(),
                 func.lower(Village.name) == kelurahan.strip().lower(),
                 Complaint.created_at >= since,
-                Complaint.status.in_(OPEN_STATUSES),
+                Complaint.status.in_(OPEN_VALUES),
                 Complaint.is_secret.is_(False),
             )
             .order_by(Complaint.created_at.desc())

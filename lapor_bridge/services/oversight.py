@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from lapor_bridge.db.models import Complaint
-from lapor_bridge.domain.status import CLOSED, Status
+from lapor_bridge.domain.status import CLOCK_RUNNING_VALUES
 from lapor_bridge.services.accounts import Principal
 from lapor_bridge.services.context import ServiceContext
 from lapor_bridge.services.errors import PermissionDenied
@@ -25,7 +25,7 @@ def complaints_in_scope(ctx: ServiceContext, principal: Principal, page: int = 1
     where = [complaint_scope(principal)]
     if overdue_only:
         where += [
-            Complaint.status.not_in([s.value for s in CLOSED] + [Status.WAITING_REPORTER.value]),
+            Complaint.status.in_(CLOCK_RUNNING_VALUES),
             Complaint.sla_due_at < now,
         ]
         order = (Complaint.sla_due_at.asc(), Complaint.id.asc())

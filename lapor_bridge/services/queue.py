@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from lapor_bridge.db.models import Agency, Complaint
-from lapor_bridge.domain.status import CLOSED, Status
+from lapor_bridge.domain.status import OPEN_VALUES, Status
 from lapor_bridge.services.accounts import Principal
 from lapor_bridge.services.context import ServiceContext
 from lapor_bridge.services.errors import PermissionDenied
@@ -80,7 +80,7 @@ def agency_queue(ctx: ServiceContext, principal: Principal, page: int = 1,
     page, view = max(1, page), view if view in VIEWS else "aktif"
     where = [Complaint.agency_id == agency_id]
     if view == "aktif":
-        where.append(Complaint.status.not_in([status.value for status in CLOSED]))
+        where.append(Complaint.status.in_(OPEN_VALUES))
         order = (Complaint.sla_due_at.asc().nulls_last(), Complaint.created_at.desc(),
                  Complaint.id.desc())
     else:

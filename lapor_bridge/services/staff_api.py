@@ -16,7 +16,7 @@ from datetime import datetime
 from sqlalchemy import and_, or_, select
 
 from lapor_bridge.db.models import Complaint
-from lapor_bridge.domain.status import CLOSED, Status
+from lapor_bridge.domain.status import OPEN_VALUES, Status
 from lapor_bridge.services import workflow
 from lapor_bridge.services.accounts import Principal
 from lapor_bridge.services.casework import CaseView, case_view
@@ -53,7 +53,7 @@ def queue_page(ctx: ServiceContext, principal: Principal,
     """The principal's queue (as :func:`queue_agency_id` picks it), newest first, by keyset."""
     where = [Complaint.agency_id == queue_agency_id(ctx, principal)]
     if query.open_only:
-        where.append(Complaint.status.not_in([status.value for status in CLOSED]))
+        where.append(Complaint.status.in_(OPEN_VALUES))
     if query.statuses:
         where.append(Complaint.status.in_([status.value for status in query.statuses]))
     if query.after is not None:

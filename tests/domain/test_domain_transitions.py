@@ -138,3 +138,11 @@ def test_plain_strings_from_the_database_are_accepted():
     assert apply("in_progress", "request_info") is Status.WAITING_REPORTER
     with pytest.raises(ValueError):
         apply("lost", "claim")
+
+
+def test_open_and_clock_running_value_lists_partition_the_statuses():
+    from lapor_bridge.domain.status import CLOCK_RUNNING_VALUES, CLOSED, OPEN_VALUES, Status
+
+    assert set(OPEN_VALUES) | {s.value for s in CLOSED} == {s.value for s in Status}
+    assert not set(OPEN_VALUES) & {s.value for s in CLOSED}
+    assert set(OPEN_VALUES) - set(CLOCK_RUNNING_VALUES) == {Status.WAITING_REPORTER.value}
