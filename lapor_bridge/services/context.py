@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
 
+from sqlalchemy import Connection
 from sqlalchemy.orm import Session, sessionmaker
 
 from lapor_bridge.config import Settings
@@ -43,6 +44,13 @@ class ServiceContext:
         """A unit of work: commits when the block ends, rolls back on error."""
         with self.session_factory() as session, session.begin():
             yield session
+
+    @contextmanager
+    def sql_transaction(self) -> Iterator[Connection]:
+        """A unit of work in SQL expressions alone, without an ORM session (the hot
+        intake path): commits when the block ends, rolls back on error."""
+        with self.session_factory.kw["bind"].begin() as connection:
+            yield connection
 
     @contextmanager
     def read(self) -> Iterator[Session]:

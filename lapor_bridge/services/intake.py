@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import Connection
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
 
 from lapor_bridge.domain.routing import TRIAGE, RoutingDecision, decide
 from lapor_bridge.domain.sla import Timeline
@@ -110,8 +109,8 @@ def submit_complaint(ctx: ServiceContext, data: ComplaintInput) -> SubmitResult:
     for attempt in range(3):
         stored: list[str] = []
         try:
-            with ctx.transaction() as session:
-                result = _store(ctx, session, data, photos, top, upload_dir, stored)
+            with ctx.sql_transaction() as connection:
+                result = _store(ctx, connection, data, photos, top, upload_dir, stored)
             return result
         except IntegrityError as exc:
             remove_stored(upload_dir, stored)
@@ -236,14 +235,13 @@ def _resolve_place(connection: Connection, data: ComplaintInput, region_code: st
 
 def _store(
     ctx: ServiceContext,
-    session: Session,
+    connection: Connection,
     data: ComplaintInput,
     photos: list[CheckedPhoto],
     top: list[tuple[str, float]],
     upload_dir,
     stored: list[str],
 ) -> SubmitResult:
-    connection = session.connection()
     place = _resolve_place(connection, data, data.region_code or ctx.settings.app.region_code)
     decision = _route(ctx, place, top, data.agency_code)
     now = ctx.clock()
