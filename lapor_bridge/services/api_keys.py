@@ -41,6 +41,7 @@ STAFF_OPERATIONS = {
     "respond": "complaints.respond",
     "request-info": "complaints.respond",
     "notes": "complaints.respond",
+    "category": "complaints.respond",
     "transfer": "complaints.transfer",
     "resolve": "complaints.resolve",
     "reopen": "complaints.resolve",

@@ -91,6 +91,7 @@ ACTIONS: dict[str, Callable[..., workflow.ActionResult]] = {
     "resolve": workflow.resolve,
     "reopen": workflow.reopen,
     "notes": _note,
+    "category": workflow.set_category,
 }
 
 

@@ -68,7 +68,7 @@ API_ACTIONS = {
     Action.CLAIM: "claim", Action.RESPOND: "respond", Action.REQUEST_INFO: "request-info",
     Action.TRANSFER: "transfer", Action.RESOLVE: "resolve", Action.REOPEN: "reopen",
 }
-OPERATION_NAMES = (*API_ACTIONS.values(), "notes")
+OPERATION_NAMES = (*API_ACTIONS.values(), "notes", "category")
 # How each service error answers (first match wins: StaleVersion is a Conflict).
 SERVICE_ERRORS = (
     (NotFound, 404, "not_found"),
@@ -162,6 +162,10 @@ CASE_FIELDS = (
                       + ", ".join(OPERATION_NAMES)),
     Field("transfer_targets", list, required=True, nested=AGENCY_FIELDS,
           description="Instansi tujuan yang bisa dipilih untuk transfer"),
+    Field("category", str, required=True, nullable=True,
+          description="Kategori di dalam urusan instansi (untuk dasbor); null: belum ada"),
+    Field("categories", list, required=True, item=str,
+          description="Kategori yang bisa dipilih untuk instansi ini"),
 )
 ACTED_FIELDS = (
     Field("message", str, required=True),
@@ -241,6 +245,9 @@ WRITES = {
     "reopen": Write("reopenComplaint", "Buka kembali laporan yang selesai",
                     (_text("reason", 5),)),
     "notes": Write("addNote", "Catatan internal (hanya petugas)", (_text("text", 2),)),
+    "category": Write("setCategory", "Kategori laporan (untuk dasbor)",
+                      (Field("category", str, required=True, max_length=48,
+                             description="Salah satu dari categories; kosong menghapusnya"),)),
 }
 WRITE_OPERATIONS = {name: write.operation(name) for name, write in WRITES.items()}
 OPERATIONS = (QUEUE, CASE, *WRITE_OPERATIONS.values())
@@ -402,6 +409,7 @@ def _queue_json(item: QueueItem) -> dict:
 def _case_json(view: CaseView, client: ApiClient | None) -> dict:
     offered = [API_ACTIONS[action] for action in view.actions if action in API_ACTIONS]
     offered += ["notes"] if view.can_note else []
+    offered += ["category"] if view.can_note and view.categories else []
     if client is not None:
         offered = [name for name in offered if client.may(STAFF_OPERATIONS[name])]
     clock = view.sla.current
@@ -427,6 +435,7 @@ def _case_json(view: CaseView, client: ApiClient | None) -> dict:
         "actions": offered,
         "transfer_targets": [{"code": code, "name": name}
                              for code, name in view.transfer_targets],
+        "category": view.category, "categories": list(view.categories),
     }
 
 

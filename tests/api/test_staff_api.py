@@ -12,7 +12,7 @@ from lapor_bridge.services.api_keys import Scope, authenticate, create_key
 
 ALL = "queue.read,complaints.respond,complaints.transfer,complaints.resolve"
 OPERATIONS = ("queue", "case", "claim", "respond", "request-info", "transfer", "resolve",
-              "reopen", "notes")
+              "reopen", "notes", "category")
 BODIES = {
     "claim": None,
     "respond": {"text": "Sampah sudah kami angkut hari ini."},
@@ -21,6 +21,7 @@ BODIES = {
     "resolve": {"note": "Selesai diangkut."},
     "reopen": {"reason": "Pelapor: masih menumpuk."},
     "notes": {"text": "Truk baru bisa besok."},
+    "category": {"category": "Sampah"},
 }
 # The workflow steps (as a DLH machine officer) that make each operation legal.
 SETUP = {
@@ -41,14 +42,14 @@ KEYS = {
 # Status per key kind, in the order of OPERATIONS. A regional (admin) key may not claim
 # or ask the reporter (officers' actions); a province has no queue of its own.
 MATRIX = {
-    "none": (401,) * 9,
-    "unknown": (401,) * 9,
-    "revoked": (401,) * 9,
-    "read_only": (200, 200) + (403,) * 7,
-    "in_scope": (200,) * 9,
-    "other_agency": (200,) + (404,) * 8,
-    "region": (200, 200, 403, 200, 403, 200, 200, 200, 200),
-    "province": (403,) + (404,) * 8,
+    "none": (401,) * 10,
+    "unknown": (401,) * 10,
+    "revoked": (401,) * 10,
+    "read_only": (200, 200) + (403,) * 8,
+    "in_scope": (200,) * 10,
+    "other_agency": (200,) + (404,) * 9,
+    "region": (200, 200, 403, 200, 403, 200, 200, 200, 200, 200),
+    "province": (403,) + (404,) * 9,
 }
 
 
@@ -149,7 +150,7 @@ def test_case_shows_internal_notes_and_allowed_actions_but_never_an_anonymous_re
         "at": None, "kind": "note", "actor": "test client (API)", "from_status": None,
         "to_status": None, "agency": "Dinas Lingkungan Hidup Kota Tegal",
         "note": BODIES["notes"]["text"], "internal": True, "attachments": []}
-    assert case.json["actions"] == ["claim", "respond", "notes"]  # no transfer in this key
+    assert case.json["actions"] == ["claim", "respond", "notes", "category"]  # no transfer
     public = client.get(f"/api/v1/complaints/{number}").get_data(as_text=True)
     assert BODIES["notes"]["text"] not in public
 
