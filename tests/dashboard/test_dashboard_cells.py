@@ -122,15 +122,16 @@ def test_overdue_and_breaches_follow_the_clock_without_a_refresh(ctx, desk):
 
 
 def test_agency_and_category_picks_filter_the_cells(ctx, desk):
-    from sqlalchemy import update
-
-    from lapor_bridge.db.models import Agency, Complaint
+    """The category an officer files after the first refresh reaches the cells."""
+    from lapor_bridge.db.models import Agency
+    from lapor_bridge.services.workflow import set_category
 
     desk.at(wib(2025, 11, 3, 9))
     numbers = [desk.file("DLH"), desk.file("DLH"), desk.file("PUPR")]
-    with ctx.transaction() as session:
-        session.execute(update(Complaint).where(Complaint.tracking_number == numbers[0])
-                        .values(category="Sampah"))
+    desk.at(wib(2025, 11, 4, 9)).refresh()
+    desk.at(wib(2025, 11, 5, 9))
+    set_category(ctx, desk.user("petugas.dlh"), numbers[0], "Sampah")
+    with ctx.read() as session:
         pupr = session.scalar(select(Agency.id).where(Agency.code == "PUPR"))
     desk.at(wib(2025, 11, 10, 9)).refresh()
     period, admin = parse_period("2025-11", LOOKED_AT.date()), desk.user("admin.tegal")
