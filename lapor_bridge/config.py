@@ -189,6 +189,26 @@ class MetricsSettings:
 
 
 @dataclass(frozen=True)
+class MailSettings:
+    """E-mail to residents who left an address: SMTP server (empty host: not sent yet)."""
+
+    smtp_host: str = ""
+    smtp_port: int = 25
+    starttls: bool = False
+    username: str = ""
+    password: str = ""
+    sender: str = "LAPOR! Kota Tegal <lapor@localhost>"
+    public_url: str = "http://127.0.0.1:5000"
+    timeout_seconds: float = 10.0
+    interval_seconds: float = 30.0
+    batch_size: int = 50
+    lease_seconds: float = 300.0
+    max_attempts: int = 8
+    backoff_base_seconds: float = 60.0
+    backoff_max_seconds: float = 3600.0
+
+
+@dataclass(frozen=True)
 class Settings:
     """All settings of one deployment."""
 
@@ -201,6 +221,7 @@ class Settings:
     server: ServerSettings = field(default_factory=ServerSettings)
     log: LogSettings = field(default_factory=LogSettings)
     metrics: MetricsSettings = field(default_factory=MetricsSettings)
+    mail: MailSettings = field(default_factory=MailSettings)
 
     def path(self, value: str) -> Path:
         """A configured path made absolute against the working directory; a symbolic link

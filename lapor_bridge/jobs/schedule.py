@@ -18,14 +18,16 @@ from lapor_bridge.jobs.sync import (
     run_push,
 )
 from lapor_bridge.services.alignment import run_alignment
+from lapor_bridge.services.mail_delivery import deliver_mail
 
 SLA_INTERVAL_MINUTES = 15
 ALIGNMENT = "lapor-alignment"
+MAIL = "mail"
 
 
 def schedule(settings: Settings) -> tuple[Job, ...]:
-    """Every job the worker runs. Push runs in every worker (claims keep them apart);
-    the others run in one worker at a time (advisory lock)."""
+    """Every job the worker runs. Push and mail run in every worker (claims keep them
+    apart); the others run in one worker at a time (advisory lock)."""
     lapor = settings.lapor
     return (
         Job(PUSH, run_push, "interval", {"seconds": lapor.push_interval_seconds},
@@ -38,4 +40,7 @@ def schedule(settings: Settings) -> tuple[Job, ...]:
         # Asks LAPOR! once or twice per linked report: daily, after the master-data sync.
         Job(ALIGNMENT, run_alignment, "cron", {"hour": 3, "minute": 0}),
         Job(RETRAIN, run_retrain, "cron", {"day_of_week": "sun", "hour": 4, "minute": 0}),
+        # Like push: every worker sends, the lease keeps them apart.
+        Job(MAIL, deliver_mail, "interval", {"seconds": settings.mail.interval_seconds},
+            singleton=False),
     )

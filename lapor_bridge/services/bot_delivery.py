@@ -1,4 +1,5 @@
-"""Delivery bookkeeping of Telegram notifications (rows of ``notifications``).
+"""Delivery bookkeeping of notifications (rows of ``notifications``): Telegram here,
+e-mail in :mod:`lapor_bridge.services.mail_delivery` with the same claims and retries.
 
 The bot claims due rows, sends them and reports back. A claim moves the row's
 ``next_attempt_at`` one lease ahead, so a second bot instance skips it while the
@@ -10,10 +11,10 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import Session, selectinload
 
 from lapor_bridge.db.models import Complaint, ComplaintEvent, Notification
 from lapor_bridge.db.models_bot import BotChat
@@ -42,34 +43,41 @@ class DueMessage:
 
 def claim_due(ctx: ServiceContext, limit: int, lease_seconds: float) -> list[DueMessage]:
     """Reserve up to ``limit`` due Telegram notifications for this sender."""
-    now = ctx.clock()
     with ctx.transaction() as session:
-        rows = session.scalars(
-            select(Notification)
-            .where(Notification.channel == CHANNEL, Notification.state == "pending",
-                   Notification.next_attempt_at <= now)
-            .order_by(Notification.next_attempt_at, Notification.id)
-            .limit(limit)
-            .with_for_update(skip_locked=True, of=Notification)
-        ).all()
+        rows, events = claim_rows(session, CHANNEL, limit, lease_seconds, ctx.clock())
         if not rows:
             return []
-        session.execute(
-            update(Notification)
-            .where(Notification.id.in_([row.id for row in rows]),
-                   Notification.state == "pending")
-            .values(next_attempt_at=now + timedelta(seconds=lease_seconds))
-        )
-        events = {event.id: event for event in session.scalars(
-            select(ComplaintEvent).where(ComplaintEvent.id.in_({row.event_id for row in rows}))
-            .options(selectinload(ComplaintEvent.agency),
-                     selectinload(ComplaintEvent.complaint).selectinload(Complaint.contact))
-        )}
         languages = dict(session.execute(
             select(BotChat.chat_id, BotChat.language).where(
                 BotChat.chat_id.in_({int(row.recipient) for row in rows}))
         ).all())
         return [_due(row, events[row.event_id], languages) for row in rows]
+
+
+def claim_rows(session: Session, channel: str, limit: int, lease_seconds: float,
+               now: datetime) -> tuple[list[Notification], dict[int, ComplaintEvent]]:
+    """Lease up to ``limit`` due rows of ``channel``; with their events by id."""
+    rows = session.scalars(
+        select(Notification)
+        .where(Notification.channel == channel, Notification.state == "pending",
+               Notification.next_attempt_at <= now)
+        .order_by(Notification.next_attempt_at, Notification.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True, of=Notification)
+    ).all()
+    if not rows:
+        return [], {}
+    session.execute(
+        update(Notification)
+        .where(Notification.id.in_([row.id for row in rows]), Notification.state == "pending")
+        .values(next_attempt_at=now + timedelta(seconds=lease_seconds))
+    )
+    events = {event.id: event for event in session.scalars(
+        select(ComplaintEvent).where(ComplaintEvent.id.in_({row.event_id for row in rows}))
+        .options(selectinload(ComplaintEvent.agency),
+                 selectinload(ComplaintEvent.complaint).selectinload(Complaint.contact))
+    )}
+    return list(rows), events
 
 
 def mark_sent(ctx: ServiceContext, notification_id: int) -> None:
