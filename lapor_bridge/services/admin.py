@@ -12,6 +12,7 @@ from lapor_bridge.db.models import Agency, Region, User
 from lapor_bridge.services.accounts import Principal
 from lapor_bridge.services.context import ServiceContext
 from lapor_bridge.services.errors import NotFound, PermissionDenied, ValidationFailed
+from lapor_bridge.services.intake import EMAIL_RE
 from lapor_bridge.services.passwords import hash_password
 
 ROLES = {
@@ -22,6 +23,7 @@ ROLES = {
 }
 USERNAME_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{2,63}$")
 MIN_PASSWORD = 10
+EMAIL_ERROR = "Alamat e-mail tidak valid."
 
 
 @dataclass(frozen=True)
@@ -35,6 +37,7 @@ class UserRow:
     scope: str
     active: bool
     is_agency_head: bool
+    email: str | None
 
 
 @dataclass(frozen=True)
@@ -62,13 +65,15 @@ def list_users(ctx: ServiceContext, principal: Principal) -> list[UserRow]:
         users = session.scalars(select(User).order_by(User.username)).all()
         return [UserRow(u.id, u.username, u.full_name, u.role,
                         u.agency.name if u.agency else (u.region.name if u.region else "—"),
-                        u.active, u.is_agency_head) for u in users]
+                        u.active, u.is_agency_head, u.email) for u in users]
 
 
 def create_user(ctx: ServiceContext, principal: Principal, *, username: str, full_name: str,
                 role: str, password: str, agency_id: int | None = None,
-                region_id: int | None = None, is_agency_head: bool = False) -> int:
-    """Create a staff account; the scope must fit the role (agency for officers, …)."""
+                region_id: int | None = None, is_agency_head: bool = False,
+                email: str = "") -> int:
+    """Create a staff account; the scope must fit the role (agency for officers, …).
+    ``email`` (optional) is where SLA escalations are mailed."""
     _require_sysadmin(principal)
     username = (username or "").strip().lower()
     errors = {}
@@ -80,6 +85,9 @@ def create_user(ctx: ServiceContext, principal: Principal, *, username: str, ful
         errors["role"] = "Pilih peran."
     if len(password or "") < MIN_PASSWORD:
         errors["password"] = f"Kata sandi minimal {MIN_PASSWORD} karakter."
+    email = (email or "").strip()
+    if email and not EMAIL_RE.match(email):
+        errors["email"] = EMAIL_ERROR
     if errors:
         raise ValidationFailed(errors)
     try:
@@ -87,7 +95,8 @@ def create_user(ctx: ServiceContext, principal: Principal, *, username: str, ful
             agency_id, region_id = _scope_for(session, role, agency_id, region_id)
             user = User(username=username, full_name=full_name.strip(), role=role,
                         password_hash=hash_password(password), agency_id=agency_id,
-                        region_id=region_id, is_agency_head=is_agency_head and role == "officer")
+                        region_id=region_id, is_agency_head=is_agency_head and role == "officer",
+                        email=email or None)
             session.add(user)
             session.flush()
             return user.id
@@ -123,6 +132,19 @@ def set_user_active(ctx: ServiceContext, principal: Principal, user_id: int,
         if user is None:
             raise NotFound("Pengguna tidak ditemukan.")
         user.active = active
+
+
+def set_email(ctx: ServiceContext, principal: Principal, user_id: int, email: str) -> None:
+    """Where an account's SLA escalations are mailed ("" stops the e-mails)."""
+    _require_sysadmin(principal)
+    email = (email or "").strip()
+    if email and not EMAIL_RE.match(email):
+        raise ValidationFailed({"email": EMAIL_ERROR})
+    with ctx.transaction() as session:
+        user = session.get(User, user_id)
+        if user is None:
+            raise NotFound("Pengguna tidak ditemukan.")
+        user.email = email or None
 
 
 def reset_password(ctx: ServiceContext, principal: Principal, user_id: int,

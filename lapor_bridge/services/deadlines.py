@@ -17,7 +17,15 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from lapor_bridge.db.models import Agency, Complaint, ComplaintEvent, Region, StaffAlert, User
+from lapor_bridge.db.models import (
+    Agency,
+    Complaint,
+    ComplaintEvent,
+    Notification,
+    Region,
+    StaffAlert,
+    User,
+)
 from lapor_bridge.domain.sla import Escalation, SlaSnapshot, Stage
 from lapor_bridge.domain.status import CLOCK_RUNNING_VALUES, Status
 from lapor_bridge.domain.transitions import Action
@@ -106,11 +114,13 @@ def _escalate(ctx: ServiceContext, session: Session, complaint: Complaint, agenc
         f"{late.overdue_by:.1f} hari kerja pada tahap {STAGE_LABELS[late.stage]} "
         f"(tenggat {late.due_at.astimezone(zone):%d-%m-%Y %H:%M} WIB)."
     )
-    session.add(ComplaintEvent(
+    event = ComplaintEvent(
         complaint_id=complaint.id, kind="escalated", actor_type="system", actor_label="sistem",
         agency_id=complaint.agency_id, is_internal=True, created_at=now,
         note=f"Tenggat terlewati; diteruskan ke {LEVEL_LABELS[level]}. {message}",
-    ))
+    )
+    session.add(event)
+    session.flush()
     added = 0
     for user_id in _recipients(session, complaint, agency, level):
         exists = session.scalar(select(StaffAlert.id).where(
@@ -121,6 +131,10 @@ def _escalate(ctx: ServiceContext, session: Session, complaint: Complaint, agenc
                 complaint_id=complaint.id, user_id=user_id, level=int(level),
                 stage=late.stage.value, due_at=late.due_at, message=message, created_at=now,
             ))
+            if email := session.scalar(select(User.email).where(User.id == user_id)):
+                session.add(Notification(  # sent by the worker's mail job (mail_delivery)
+                    complaint_id=complaint.id, event_id=event.id, channel="email",
+                    recipient=email, next_attempt_at=now, created_at=now))
             added += 1
     return added
 

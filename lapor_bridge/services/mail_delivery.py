@@ -1,7 +1,8 @@
-"""E-mail to residents: the ``email`` rows of ``notifications``, sent over SMTP.
+"""E-mail: the ``email`` rows of ``notifications``, sent over SMTP.
 
-Rows are queued with the event that owes them (:func:`notifications.enqueue_for_event`:
-only public events, only to the reporter's own address). A worker round claims due
+Rows are queued with the event that owes them: a public event to the reporter's own
+address (:func:`notifications.enqueue_for_event`), or an SLA escalation to the staff
+member alerted, when their account has an address (:mod:`deadlines`). A worker round claims due
 rows (the same lease and ``SKIP LOCKED`` as the bot, :mod:`bot_delivery`), sends them
 over one SMTP connection and records each outcome: sent; refused by the server for
 that address (dead, no retry); or any other failure, retried with backoff until
@@ -66,17 +67,24 @@ def deliver_mail(ctx: ServiceContext) -> dict:
 
 
 def compose(mail: MailSettings, row: Notification, event: ComplaintEvent) -> EmailMessage:
-    """The message for one notification: what happened, the agency's words, the link."""
+    """The message for one notification: to a resident, what happened, the agency's words
+    and the tracking link; to staff (an internal event: an SLA escalation), the alert and
+    the link to the complaint page."""
     number = event.complaint.tracking_number
-    what = str(EVENT_LABELS.get(event.kind, event.kind))
-    lines = [f"Laporan {number}: {what}."]
-    if event.to_status:
-        lines.append(f"Status: {Status(event.to_status).label_id}.")
-    if event.note:
-        source = event.agency.name if event.agency else "Petugas"
-        lines += ["", f"{source}:", event.note]
-    lines += ["", f"Lihat laporan Anda: {mail.public_url.rstrip('/')}/lacak/{number}", "",
-              "Pesan ini dikirim otomatis; balas lewat halaman laporan atau bot Telegram."]
+    site = mail.public_url.rstrip("/")
+    if event.is_internal:
+        what = "Eskalasi tenggat"
+        lines = [event.note or what, "", f"Buka laporan: {site}/petugas/laporan/{number}"]
+    else:
+        what = str(EVENT_LABELS.get(event.kind, event.kind))
+        lines = [f"Laporan {number}: {what}."]
+        if event.to_status:
+            lines.append(f"Status: {Status(event.to_status).label_id}.")
+        if event.note:
+            source = event.agency.name if event.agency else "Petugas"
+            lines += ["", f"{source}:", event.note]
+        lines += ["", f"Lihat laporan Anda: {site}/lacak/{number}"]
+    lines += ["", "Pesan ini dikirim otomatis oleh layanan pengaduan; jangan dibalas."]
     message = EmailMessage()
     message["From"] = mail.sender
     message["To"] = row.recipient

@@ -36,7 +36,7 @@ def users():
                 full_name=form.get("full_name", ""), role=form.get("role", ""),
                 password=form.get("password", ""), agency_id=form.get("agency_id", type=int),
                 region_id=form.get("region_id", type=int),
-                is_agency_head=form.get("is_agency_head") == "1")
+                is_agency_head=form.get("is_agency_head") == "1", email=form.get("email", ""))
         except ValidationFailed as exc:
             errors = exc.errors
         else:
@@ -62,6 +62,21 @@ def user_active(user_id: int):
         flash(" ".join(exc.errors.values()), "error")
     else:
         flash("Akun diaktifkan." if active else "Akun dinonaktifkan.")
+    return redirect(url_for("admin.users"))
+
+
+@bp.route("/pengguna/<int:user_id>/email", methods=["POST"])
+@roles_required("sysadmin")
+def user_email(user_id: int):
+    """Set where an account's SLA escalations are mailed."""
+    try:
+        admin.set_email(service_context(), g.user, user_id, request.form.get("email", ""))
+    except NotFound:
+        abort(404)
+    except ValidationFailed as exc:
+        flash(" ".join(exc.errors.values()), "error")
+    else:
+        flash("Alamat e-mail disimpan.")
     return redirect(url_for("admin.users"))
 
 

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import socket
 from dataclasses import replace
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from aiosmtpd.controller import Controller
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from lapor_bridge.db.models import Notification, User
+from lapor_bridge.domain.calendar import WIB
+from lapor_bridge.jobs.sla import run_sla_cycle
 from lapor_bridge.services import workflow
 from lapor_bridge.services.accounts import principal_of
 from lapor_bridge.services.intake import ComplaintInput, ContactInput, submit_complaint
@@ -119,3 +121,34 @@ def test_without_a_server_nothing_is_claimed(ctx):
     answered(ctx, "siti@contoh.id")
     assert deliver_mail(ctx) == {"skipped": "mail.smtp_host is not set"}
     assert [(row.state, row.attempts) for row in rows(ctx)] == [("pending", 0)]
+
+
+@pytest.fixture
+def officer_email(ctx):
+    """petugas.dlh with an e-mail address, for this test only (users outlive tests)."""
+    def set_email(value):
+        with ctx.transaction() as session:
+            session.execute(update(User).where(User.username == "petugas.dlh")
+                            .values(email=value))
+
+    set_email("petugas.dlh@tegalkota.go.id")
+    yield "petugas.dlh@tegalkota.go.id"
+    set_email(None)
+
+
+def test_an_escalation_is_mailed_to_the_alerted_officer(ctx, inbox, officer_email):
+    ctx.classifier = Fixed()
+    ctx.clock = lambda: datetime(2025, 3, 27, 10, tzinfo=WIB)  # first answer due 14 April
+    number = submit_complaint(ctx, ComplaintInput(
+        title="Sampah menumpuk", kecamatan="Tegal Barat", kelurahan="Kraton",
+        description="Sampah menumpuk di tepi jalan sejak minggu lalu dan berbau.",
+    )).tracking_number
+    run_sla_cycle(ctx, datetime(2025, 4, 15, 10, tzinfo=WIB))
+    run_sla_cycle(ctx, datetime(2025, 4, 15, 11, tzinfo=WIB))  # once only
+    ctx.clock = lambda: datetime(2025, 4, 15, 12, tzinfo=WIB)
+    with_mail(ctx, smtp_host="127.0.0.1", smtp_port=inbox.port)
+    assert deliver_mail(ctx) == {"sent": 1, "retried": 0, "dead": 0}
+    ((recipients, text),) = inbox.messages
+    assert recipients == [officer_email]
+    assert f"Subject: [{number}] Eskalasi tenggat" in text and "terlambat" in text
+    assert f"/petugas/laporan/{number}" in text and "/lacak/" not in text

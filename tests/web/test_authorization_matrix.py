@@ -122,10 +122,12 @@ def test_every_staff_route_as_every_role(ctx, client, login, csrf, user):
     token = csrf("/masuk")
     post_routes = {
         ("note", None): (f"/petugas/laporan/{dlh}/catatan", {"note": "cek lokasi"}),
+        ("note", "category"): (f"/petugas/laporan/{dlh}/kategori", {"category": "Sampah"}),
         ("template", None): ("/petugas/templat", {"agency_id": "0", "title": "", "body": ""}),
         ("admin", "agency"): (f"/admin/instansi/{dinsos_id}",
                               {"name": "Dinas Sosial Kota Tegal", "active": "1"}),
         ("admin", "user"): (f"/admin/pengguna/{koordinator_id}/aktif", {"active": "1"}),
+        ("admin", "email"): (f"/admin/pengguna/{koordinator_id}/email", {"email": ""}),
     }
     seen = {}
     for route, (path, data) in post_routes.items():

@@ -198,3 +198,25 @@ def test_an_officer_files_the_complaint_under_a_category(ctx, client, login, csr
         assert session.scalar(select(Complaint.category).where(
             Complaint.tracking_number == number)) == "Sampah"
     assert "Sampah" not in page_of(client, f"/lacak/{number}").split("Riwayat")[-1]
+
+
+def test_the_system_admin_records_where_escalations_are_mailed(ctx, client, login, csrf):
+    from lapor_bridge.db.models import User
+
+    login("sysadmin")
+    with ctx.read() as session:
+        officer = session.scalar(select(User).where(User.username == "petugas.dlh"))
+    path = f"/admin/pengguna/{officer.id}/email"
+    try:
+        refused = client.post(path, data={"csrf_token": csrf("/admin/pengguna"),
+                                          "email": "bukan alamat"}, follow_redirects=True)
+        assert "Alamat e-mail tidak valid" in refused.get_data(as_text=True)
+        client.post(path, data={"csrf_token": csrf("/admin/pengguna"),
+                                "email": " kepala.dlh@tegalkota.go.id "})
+        assert 'value="kepala.dlh@tegalkota.go.id"' in page_of(client, "/admin/pengguna")
+        with ctx.read() as session:
+            assert session.get(User, officer.id).email == "kepala.dlh@tegalkota.go.id"
+    finally:  # accounts outlive the test
+        client.post(path, data={"csrf_token": csrf("/admin/pengguna"), "email": ""})
+    with ctx.read() as session:
+        assert session.get(User, officer.id).email is None
