@@ -54,44 +54,39 @@ def users():
 def user_active(user_id: int):
     """Enable or disable an account."""
     active = request.form.get("active") == "1"
-    try:
-        admin.set_user_active(service_context(), g.user, user_id, active)
-    except NotFound:
-        abort(404)
-    except ValidationFailed as exc:
-        flash(" ".join(exc.errors.values()), "error")
-    else:
-        flash("Akun diaktifkan." if active else "Akun dinonaktifkan.")
-    return redirect(url_for("admin.users"))
+    return _change_account(
+        lambda: admin.set_user_active(service_context(), g.user, user_id, active),
+        "Akun diaktifkan." if active else "Akun dinonaktifkan.")
 
 
 @bp.route("/pengguna/<int:user_id>/email", methods=["POST"])
 @roles_required("sysadmin")
 def user_email(user_id: int):
     """Set where an account's SLA escalations are mailed."""
-    try:
-        admin.set_email(service_context(), g.user, user_id, request.form.get("email", ""))
-    except NotFound:
-        abort(404)
-    except ValidationFailed as exc:
-        flash(" ".join(exc.errors.values()), "error")
-    else:
-        flash("Alamat e-mail disimpan.")
-    return redirect(url_for("admin.users"))
+    return _change_account(lambda: admin.set_email(
+        service_context(), g.user, user_id, request.form.get("email", "")),
+        "Alamat e-mail disimpan.")
 
 
 @bp.route("/pengguna/<int:user_id>/sandi", methods=["POST"])
 @roles_required("sysadmin")
 def user_password(user_id: int):
     """Set a new password for an account."""
+    return _change_account(lambda: admin.reset_password(
+        service_context(), g.user, user_id, request.form.get("password", "")),
+        "Kata sandi diganti.")
+
+
+def _change_account(change, done: str):
+    """Run one account change; say how it went and go back to the list."""
     try:
-        admin.reset_password(service_context(), g.user, user_id, request.form.get("password", ""))
+        change()
     except NotFound:
         abort(404)
     except ValidationFailed as exc:
         flash(" ".join(exc.errors.values()), "error")
     else:
-        flash("Kata sandi diganti.")
+        flash(done)
     return redirect(url_for("admin.users"))
 
 
