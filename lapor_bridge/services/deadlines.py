@@ -122,7 +122,7 @@ def _escalate(ctx: ServiceContext, session: Session, complaint: Complaint, agenc
     session.add(event)
     session.flush()
     added = 0
-    for user_id in _recipients(session, complaint, agency, level):
+    for user_id, email in _recipients(session, complaint, agency, level):
         exists = session.scalar(select(StaffAlert.id).where(
             StaffAlert.complaint_id == complaint.id, StaffAlert.user_id == user_id,
             StaffAlert.level == int(level), StaffAlert.due_at == late.due_at))
@@ -131,7 +131,7 @@ def _escalate(ctx: ServiceContext, session: Session, complaint: Complaint, agenc
                 complaint_id=complaint.id, user_id=user_id, level=int(level),
                 stage=late.stage.value, due_at=late.due_at, message=message, created_at=now,
             ))
-            if email := session.scalar(select(User.email).where(User.id == user_id)):
+            if email:
                 session.add(Notification(  # sent by the worker's mail job (mail_delivery)
                     complaint_id=complaint.id, event_id=event.id, channel="email",
                     recipient=email, next_attempt_at=now, created_at=now))
@@ -140,16 +140,16 @@ def _escalate(ctx: ServiceContext, session: Session, complaint: Complaint, agenc
 
 
 def _recipients(session: Session, complaint: Complaint, agency: Agency,
-                level: Escalation) -> list[int]:
-    active = User.active.is_(True)
+                level: Escalation) -> list[tuple[int, str | None]]:
+    """(user id, e-mail) of the active staff alerted at ``level``."""
+    people = select(User.id, User.email).where(User.active.is_(True))
     if level is Escalation.AGENCY_HEAD and not agency.is_triage:
-        officers = select(User.id).where(active, User.role == "officer",
-                                         User.agency_id == agency.id)
-        heads = list(session.scalars(officers.where(User.is_agency_head.is_(True))))
-        return heads or list(session.scalars(officers))
+        officers = people.where(User.role == "officer", User.agency_id == agency.id)
+        heads = session.execute(officers.where(User.is_agency_head.is_(True))).all()
+        return [tuple(row) for row in heads or session.execute(officers).all()]
     if level in (Escalation.AGENCY_HEAD, Escalation.REGIONAL_ADMIN):
-        return list(session.scalars(select(User.id).where(
-            active, User.role == "regional_admin", User.region_id == complaint.region_id)))
+        return [tuple(row) for row in session.execute(people.where(
+            User.role == "regional_admin", User.region_id == complaint.region_id))]
     province = session.scalar(select(Region.parent_id).where(Region.id == complaint.region_id))
-    return list(session.scalars(select(User.id).where(
-        active, User.role == "coordinator", User.region_id == province)))
+    return [tuple(row) for row in session.execute(people.where(
+        User.role == "coordinator", User.region_id == province))]

@@ -18,6 +18,7 @@ from lapor_bridge.services import admin, api_keys
 from lapor_bridge.services.errors import NotFound, ValidationFailed
 from lapor_bridge.web import service_context
 from lapor_bridge.web.auth import roles_required
+from lapor_bridge.web.outcome import change_and_return
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -54,40 +55,27 @@ def users():
 def user_active(user_id: int):
     """Enable or disable an account."""
     active = request.form.get("active") == "1"
-    return _change_account(
+    return change_and_return(
         lambda: admin.set_user_active(service_context(), g.user, user_id, active),
-        "Akun diaktifkan." if active else "Akun dinonaktifkan.")
+        "Akun diaktifkan." if active else "Akun dinonaktifkan.", url_for("admin.users"))
 
 
 @bp.route("/pengguna/<int:user_id>/email", methods=["POST"])
 @roles_required("sysadmin")
 def user_email(user_id: int):
     """Set where an account's SLA escalations are mailed."""
-    return _change_account(lambda: admin.set_email(
+    return change_and_return(lambda: admin.set_email(
         service_context(), g.user, user_id, request.form.get("email", "")),
-        "Alamat e-mail disimpan.")
+        "Alamat e-mail disimpan.", url_for("admin.users"))
 
 
 @bp.route("/pengguna/<int:user_id>/sandi", methods=["POST"])
 @roles_required("sysadmin")
 def user_password(user_id: int):
     """Set a new password for an account."""
-    return _change_account(lambda: admin.reset_password(
+    return change_and_return(lambda: admin.reset_password(
         service_context(), g.user, user_id, request.form.get("password", "")),
-        "Kata sandi diganti.")
-
-
-def _change_account(change, done: str):
-    """Run one account change; say how it went and go back to the list."""
-    try:
-        change()
-    except NotFound:
-        abort(404)
-    except ValidationFailed as exc:
-        flash(" ".join(exc.errors.values()), "error")
-    else:
-        flash(done)
-    return redirect(url_for("admin.users"))
+        "Kata sandi diganti.", url_for("admin.users"))
 
 
 @bp.route("/instansi")
@@ -103,17 +91,10 @@ def agencies():
 def agency_update(agency_id: int):
     """Change an agency's name, LAPOR! id or whether it takes complaints."""
     form = request.form
-    try:
-        admin.update_agency(service_context(), g.user, agency_id, name=form.get("name", ""),
-                            lapor_institution_id=form.get("lapor_institution_id"),
-                            active=form.get("active") == "1")
-    except NotFound:
-        abort(404)
-    except ValidationFailed as exc:
-        flash(" ".join(exc.errors.values()), "error")
-    else:
-        flash("Instansi disimpan.")
-    return redirect(url_for("admin.agencies"))
+    return change_and_return(lambda: admin.update_agency(
+        service_context(), g.user, agency_id, name=form.get("name", ""),
+        lapor_institution_id=form.get("lapor_institution_id"),
+        active=form.get("active") == "1"), "Instansi disimpan.", url_for("admin.agencies"))
 
 
 @bp.route("/pengaturan")

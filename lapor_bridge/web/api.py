@@ -29,7 +29,7 @@ from lapor_bridge.web.api_auth import (
     read_limit,
 )
 from lapor_bridge.web.errors import error_body
-from lapor_bridge.web.pagination import BadCursor, decode_cursor, encode_cursor
+from lapor_bridge.web.pagination import cursor_param, encode_cursor
 from lapor_bridge.web.schema import (
     Field,
     Operation,
@@ -263,12 +263,7 @@ def list_complaints():
     if refused := _refuse_bad_key():
         return refused
     values, errors = parse_params(request.args, LIST_QUERY)
-    after = None
-    if "cursor" in values:
-        try:
-            after = decode_cursor(values["cursor"])
-        except BadCursor:
-            errors["cursor"] = "Cursor tidak dikenal; pakai next_cursor dari halaman sebelumnya."
+    after = cursor_param(values, errors)
     if errors:
         return error_body(400, "invalid_parameters", "Parameter tidak valid.", errors)
     client = current_client()

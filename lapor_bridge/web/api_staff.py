@@ -47,7 +47,7 @@ from lapor_bridge.web import csrf, limiter, service_context
 from lapor_bridge.web.api import AGENCY_FIELDS, ERROR_TEXT, JSON, STATUSES
 from lapor_bridge.web.api_auth import current_client, key_was_refused, rate_limit_key, read_limit
 from lapor_bridge.web.errors import error_body
-from lapor_bridge.web.pagination import BadCursor, decode_cursor, encode_cursor
+from lapor_bridge.web.pagination import cursor_param, encode_cursor
 from lapor_bridge.web.schema import (
     Field,
     Operation,
@@ -261,12 +261,7 @@ def queue():
     if not isinstance(caller, Principal):
         return caller
     values, errors = parse_params(request.args, QUEUE_QUERY)
-    after = None
-    if "cursor" in values:
-        try:
-            after = decode_cursor(values["cursor"])
-        except BadCursor:
-            errors["cursor"] = "Cursor tidak dikenal; pakai next_cursor dari halaman sebelumnya."
+    after = cursor_param(values, errors)
     if errors:
         return error_body(400, "invalid_parameters", "Parameter tidak valid.", errors)
     query = staff_api.StaffQueueQuery(

@@ -34,3 +34,15 @@ def decode_cursor(cursor: str) -> tuple[datetime, int]:
     if at.tzinfo is None or not isinstance(row_id, int) or isinstance(row_id, bool):
         raise BadCursor(cursor)
     return at, row_id
+
+
+def cursor_param(values: dict, errors: dict[str, str]) -> tuple[datetime, int] | None:
+    """The decoded ``cursor`` of parsed query ``values`` (None when absent); a cursor
+    that is not ours becomes an entry of ``errors``."""
+    if "cursor" not in values:
+        return None
+    try:
+        return decode_cursor(values["cursor"])
+    except BadCursor:
+        errors["cursor"] = "Cursor tidak dikenal; pakai next_cursor dari halaman sebelumnya."
+        return None

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, abort, g, render_template, request, url_for
 
-from lapor_bridge.services.errors import NotFound, ValidationFailed
 from lapor_bridge.services.sync_admin import (
     dead_letters,
     institution_mapping,
@@ -14,6 +13,7 @@ from lapor_bridge.services.sync_admin import (
 from lapor_bridge.services.sync_health import sync_health
 from lapor_bridge.web import service_context
 from lapor_bridge.web.auth import roles_required
+from lapor_bridge.web.outcome import change_and_return
 
 bp = Blueprint("sync_admin", __name__, url_prefix="/admin/lapor")
 ADMINS = ("sysadmin", "regional_admin")
@@ -28,15 +28,9 @@ def mapping():
         agency_id = request.form.get("agency_id", type=int)
         if agency_id is None or (raw and not raw.isdigit()):
             abort(400)
-        try:
-            name = map_agency(service_context(), g.user, agency_id, int(raw) if raw else None)
-        except NotFound:
-            abort(404)
-        except ValidationFailed as exc:
-            flash(str(exc), "error")
-        else:
-            flash(f"Pemetaan {name} disimpan.")
-        return redirect(url_for(".mapping"))
+        return change_and_return(
+            lambda: map_agency(service_context(), g.user, agency_id, int(raw) if raw else None),
+            lambda name: f"Pemetaan {name} disimpan.", url_for(".mapping"))
     return render_template("sync/mapping.html", page=institution_mapping(service_context(), g.user))
 
 
@@ -51,15 +45,9 @@ def failed():
 @roles_required(*ADMINS)
 def retry(outbox_id: int):
     """Queue a failed message again."""
-    try:
-        number = retry_dead(service_context(), g.user, outbox_id)
-    except NotFound:
-        abort(404)
-    except ValidationFailed as exc:
-        flash(str(exc), "error")
-    else:
-        flash(f"Pesan untuk laporan {number} dikirim ulang.")
-    return redirect(url_for(".failed"))
+    return change_and_return(
+        lambda: retry_dead(service_context(), g.user, outbox_id),
+        lambda number: f"Pesan untuk laporan {number} dikirim ulang.", url_for(".failed"))
 
 
 @bp.route("/kesehatan")
