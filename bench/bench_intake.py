@@ -198,7 +198,8 @@ def run(args, workdir: Path, url: str, storage: str) -> None:
                "LAPOR_BRIDGE_METRICS__MULTIPROC_DIR": str(workdir / "prom"),
                "LAPOR_BRIDGE_LOG__FORMAT": "json"}
     servers = [
-        start([str(BIN / "gunicorn"), "-w", workers, "--threads", threads, "-k", "gthread",
+        start([str(BIN / "gunicorn"), "-w", workers, "--threads", threads,
+               "-k", "gthread" if args.threads > 1 else "sync",
                "-b", f"{HOST}:{bare_port}", "--no-control-socket", "bare_intake:create_app()"],
               {**base_env, "BARE_DATABASE_URL": url, "BARE_POOL_SIZE": threads},
               bare_port, workdir / "bare.log", "/"),
@@ -207,7 +208,8 @@ def run(args, workdir: Path, url: str, storage: str) -> None:
     ]
     ratios, p99s, answered = [], [], 0
     try:
-        print(f"gunicorn: {workers} workers x {threads} threads (gthread); PostgreSQL; "
+        print(f"gunicorn: {workers} workers x {threads} threads "
+              f"({'gthread' if args.threads > 1 else 'sync'}); PostgreSQL; "
               f"{args.connections} connections; {args.seconds:.0f} s per phase; rate limits in "
               f"{storage.split(':')[0]}; {args.rounds} alternating rounds")
         for round_ in range(1, args.rounds + 1):

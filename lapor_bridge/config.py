@@ -39,6 +39,7 @@ class AppSettings:
     intake_rate_limit: str = "10 per minute;100 per day"
     rate_limit_storage: str = "memory://"
     session_cookie_secure: bool = False
+    place_cache_seconds: float = 10.0
 
 
 @dataclass(frozen=True)

@@ -94,7 +94,7 @@ def post_fork(server, worker) -> None:
     """In a new worker: forget the pool inherited from a preloading master."""
     app = getattr(server.app, "callable", None)
     if app is not None:
-        drop_inherited_pool(app.extensions["lapor_context"].session_factory.kw["bind"])
+        drop_inherited_pool(app.extensions["lapor_context"].engine)
 
 
 def drop_inherited_pool(engine) -> None:

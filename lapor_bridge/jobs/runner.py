@@ -32,7 +32,7 @@ class Job:
 
 def run_job(ctx: ServiceContext, job: Job) -> JobRun | None:
     """Run ``job`` once now; None when another worker holds its lock."""
-    engine = ctx.session_factory.kw["bind"]
+    engine = ctx.engine
     lock_dir = ctx.settings.path(ctx.settings.app.instance_dir) / "locks"
     if not job.singleton:
         return _run_recorded(ctx, job)

@@ -7,14 +7,16 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cached_property
 from typing import Protocol
 
-from sqlalchemy import Connection
+from sqlalchemy import Connection, Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from lapor_bridge.config import Settings
 from lapor_bridge.db.engine import make_engine, make_session_factory
 from lapor_bridge.db.models import utcnow
+from lapor_bridge.services.intake_store import PlaceCache
 from lapor_bridge.services.model_source import FollowedModel
 from lapor_bridge.services.sla_clock import working_calendar
 
@@ -49,8 +51,29 @@ class ServiceContext:
     def sql_transaction(self) -> Iterator[Connection]:
         """A unit of work in SQL expressions alone, without an ORM session (the hot
         intake path): commits when the block ends, rolls back on error."""
-        with self.session_factory.kw["bind"].begin() as connection:
+        with self.engine.begin() as connection:
             yield connection
+
+    @contextmanager
+    def sql_autocommit(self) -> Iterator[Connection]:
+        """A connection on which each statement commits by itself: for work whose one
+        write is a single statement (no BEGIN/COMMIT round trips around it)."""
+        with self._autocommit_engine.connect() as connection:
+            yield connection
+
+    @property
+    def engine(self) -> Engine:
+        """The database engine."""
+        return self.session_factory.kw["bind"]
+
+    @cached_property
+    def places(self) -> PlaceCache:
+        """This process's memory of places and their agencies, for intake."""
+        return PlaceCache(self.settings.app.place_cache_seconds)
+
+    @cached_property
+    def _autocommit_engine(self) -> Engine:
+        return self.engine.execution_options(isolation_level="AUTOCOMMIT")
 
     @contextmanager
     def read(self) -> Iterator[Session]:

@@ -1,7 +1,8 @@
 """``submit_complaint``: the one intake path of every channel.
 
 validate → classify → route → store complaint, contact, photos, first events and
-the LAPOR! outbox row, all in one transaction.
+the LAPOR! outbox row, all in one transaction (on PostgreSQL, a complaint without
+contact or photos is one statement, atomic by itself).
 """
 
 from __future__ import annotations
@@ -23,12 +24,12 @@ from lapor_bridge.services.context import ServiceContext
 from lapor_bridge.services.errors import ValidationFailed
 from lapor_bridge.services.intake_store import (
     Place,
-    find_place,
     insert_attachment,
     insert_complaint,
     insert_contact,
     insert_subscriber,
     outbox_create_row,
+    writes_in_one_statement,
 )
 from lapor_bridge.services.sla_clock import timeline_snapshot
 from lapor_bridge.services.uploads import (
@@ -106,10 +107,14 @@ def submit_complaint(ctx: ServiceContext, data: ComplaintInput) -> SubmitResult:
     photos = _validate_fields(ctx, data)
     top = _classify(ctx, f"{data.title.strip()}\n{data.description.strip()}")
     upload_dir = ctx.settings.path(ctx.settings.app.upload_dir) if photos else None
+    # A complaint without contact or photos is written by one statement where the
+    # database allows it: it needs no transaction around it.
+    one_statement = (not photos and not _has_contact(data)
+                     and writes_in_one_statement(ctx.engine.dialect.name))
     for attempt in range(3):
         stored: list[str] = []
         try:
-            with ctx.sql_transaction() as connection:
+            with ctx.sql_autocommit() if one_statement else ctx.sql_transaction() as connection:
                 result = _store(ctx, connection, data, photos, top, upload_dir, stored)
             return result
         except IntegrityError as exc:
@@ -117,6 +122,12 @@ def submit_complaint(ctx: ServiceContext, data: ComplaintInput) -> SubmitResult:
             if "tracking_number" not in str(exc.orig) or attempt == 2:
                 raise
             log.warning("tracking number collision, drawing another")
+        except AgencyGone:
+            remove_stored(upload_dir, stored)
+            ctx.places.forget()
+            if attempt == 2:
+                raise
+            log.info("the routed agency was deactivated meanwhile; routing again")
         except BaseException:
             remove_stored(upload_dir, stored)
             raise
@@ -216,8 +227,13 @@ def _classify(ctx: ServiceContext, text: str) -> list[tuple[str, float]]:
         return []
 
 
-def _resolve_place(connection: Connection, data: ComplaintInput, region_code: str) -> Place:
-    place = find_place(connection, region_code, data.kecamatan, data.kelurahan)
+class AgencyGone(Exception):
+    """The agency a complaint was routed to was deactivated before it was stored."""
+
+
+def _resolve_place(ctx: ServiceContext, connection: Connection, data: ComplaintInput,
+                   region_code: str) -> Place:
+    place = ctx.places.find(connection, region_code, data.kecamatan, data.kelurahan)
     if place is None:
         raise ValidationFailed(
             {"region": Message("Wilayah {region} belum terdaftar.", region=region_code)})
@@ -242,7 +258,8 @@ def _store(
     upload_dir,
     stored: list[str],
 ) -> SubmitResult:
-    place = _resolve_place(connection, data, data.region_code or ctx.settings.app.region_code)
+    place = _resolve_place(ctx, connection, data,
+                           data.region_code or ctx.settings.app.region_code)
     decision = _route(ctx, place, top, data.agency_code)
     now = ctx.clock()
     reporter_key = secrets.token_urlsafe(16)
@@ -253,7 +270,9 @@ def _store(
               _routing_event(decision, place.agencies, model or "tanpa model")]
     outbox = outbox_create_row(complaint["tracking_number"]) if data.channel != "lapor" else None
     complaint_id = insert_complaint(connection, complaint, events, outbox)
-    if data.contact is not None and any(vars(data.contact).values()):
+    if complaint_id is None:
+        raise AgencyGone(decision.agency_code)
+    if _has_contact(data):
         insert_contact(
             connection, complaint_id,
             name=(data.contact.name or "").strip() or None,
@@ -281,6 +300,10 @@ def _store(
         confidence=decision.confidence,
         to_triage=decision.to_triage,
     )
+
+
+def _has_contact(data: ComplaintInput) -> bool:
+    return data.contact is not None and any(vars(data.contact).values())
 
 
 def _route(ctx: ServiceContext, place: Place, top, lapor_agency: str | None) -> RoutingDecision:

@@ -4,12 +4,14 @@ Intake is the hottest write path, so it speaks SQL directly: one query finds the
 region, the kecamatan, the kelurahan and the region's active agencies together, and
 Core inserts write the complaint, its contact, its first events, its photos and the
 LAPOR! outbox row (no ORM unit of work to build and sort for objects that are
-written once and never read back here). The caller owns the transaction and
-passes its connection.
+written once and never read back here). The caller owns the connection: a
+transaction, or autocommit where the complaint is one statement
+(``writes_in_one_statement``).
 """
 
 from __future__ import annotations
 
+import time
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
@@ -20,6 +22,7 @@ from sqlalchemy import (
     Connection,
     and_,
     bindparam,
+    exists,
     func,
     insert,
     literal,
@@ -93,8 +96,8 @@ def find_place(connection: Connection, region_code: str, kecamatan: str | None,
     """One round trip: the region (None when unknown), the named places, its agencies."""
     rows = connection.execute(PLACE_QUERY, {
         "region": region_code,
-        "kecamatan": (kecamatan or "").strip().lower() or None,
-        "kelurahan": (kelurahan or "").strip().lower() or None,
+        "kecamatan": _name_key(kecamatan),
+        "kelurahan": _name_key(kelurahan),
     }).all()
     if not rows:
         return None
@@ -107,28 +110,74 @@ def find_place(connection: Connection, region_code: str, kecamatan: str | None,
     )
 
 
+def _name_key(name: str | None) -> str | None:
+    return (name or "").strip().lower() or None
+
+
+class PlaceCache:
+    """Places found recently, with their region's active agencies, for ``seconds``.
+
+    Per process and bounded. Only complete matches are kept, so a name that did not
+    match is looked up again; the complaint insert re-checks that its agency is still
+    active (``insert_complaint`` returns None otherwise and intake forgets the entry).
+    """
+
+    MAX_ENTRIES = 4096
+
+    def __init__(self, seconds: float, clock=time.monotonic) -> None:
+        self.seconds = seconds
+        self.clock = clock
+        self._entries: dict[tuple, tuple[float, Place]] = {}
+
+    def find(self, connection: Connection, region_code: str, kecamatan: str | None,
+             kelurahan: str | None) -> Place | None:
+        """``find_place``, answered from memory while the entry is fresh."""
+        key = (region_code, _name_key(kecamatan), _name_key(kelurahan))
+        entry = self._entries.get(key)
+        if entry is not None and entry[0] > self.clock():
+            return entry[1]
+        place = find_place(connection, region_code, kecamatan, kelurahan)
+        if self.seconds > 0 and place is not None and place.village_id is not None:
+            if len(self._entries) >= self.MAX_ENTRIES:
+                self._entries.clear()
+            self._entries[key] = (self.clock() + self.seconds, place)
+        return place
+
+    def forget(self) -> None:
+        """Drop every entry (an agency changed under one of them)."""
+        self._entries.clear()
+
+
 # Timestamp columns of the first events and the outbox row: the complaint's created_at.
 CHILD_STAMPS = ("created_at", "updated_at", "next_attempt_at")
 
 
+def writes_in_one_statement(dialect: str) -> bool:
+    """Whether ``insert_complaint`` is a single statement on this database."""
+    return dialect == "postgresql"
+
+
 def insert_complaint(connection: Connection, complaint: dict[str, Any],
-                     events: list[dict[str, Any]], outbox: dict[str, Any] | None) -> int:
-    """Insert the complaint, its first events and its outbox row; return the complaint's id.
+                     events: list[dict[str, Any]], outbox: dict[str, Any] | None) -> int | None:
+    """Insert the complaint, its first events and its outbox row; return the complaint's id,
+    or None (nothing written) when the complaint's agency is no longer active.
 
     ``events`` and ``outbox`` leave out ``complaint_id`` and their timestamps: both come
     from the complaint. On PostgreSQL this is one statement (data-modifying CTEs), so one
     round trip; SQLite, in-process, takes the inserts one after another.
     """
-    if connection.dialect.name == "postgresql":
+    if writes_in_one_statement(connection.dialect.name):
         children = [(EVENTS, event) for event in events] + ([(OUTBOX, outbox)] if outbox else [])
         statement = _combined_insert(tuple(complaint), tuple(
             (table.name, tuple(row)) for table, row in children))
         params = {f"c_{name}": value for name, value in complaint.items()}
         for n, (_, row) in enumerate(children):
             params.update({f"r{n}_{name}": value for name, value in row.items()})
-        return connection.execute(statement, params).scalar_one()
-    complaint_id = connection.execute(
-        insert(COMPLAINTS).returning(COMPLAINTS.c.id), complaint).scalar_one()
+        return connection.execute(statement, params).scalar()
+    complaint_id = connection.execute(_complaint_insert(tuple(complaint)), {
+        f"c_{name}": value for name, value in complaint.items()}).scalar()
+    if complaint_id is None:
+        return None
     for table, rows in ((EVENTS, events), (OUTBOX, [outbox] if outbox else [])):
         if rows:
             stamps = {name: complaint["created_at"] for name in CHILD_STAMPS if name in table.c}
@@ -138,19 +187,31 @@ def insert_complaint(connection: Connection, complaint: dict[str, Any],
 
 
 @lru_cache(maxsize=32)
+def _complaint_insert(keys: tuple[str, ...]):
+    """``INSERT complaint SELECT <parameters> WHERE its agency is active RETURNING id,
+    created_at``; parameters are named ``c_<column>``. Python-side column defaults are
+    not applied to an INSERT … SELECT: scalar ones are written into the SQL here,
+    callable ones must be given."""
+    values = {name: _param(COMPLAINTS, "c_", name) for name in keys}
+    columns = {**_scalar_defaults(COMPLAINTS, values), **values}
+    agencies = Agency.__table__
+    active = exists().where(agencies.c.id == values["agency_id"], agencies.c.active.is_(True))
+    return (insert(COMPLAINTS)
+            .from_select(list(columns), select(*columns.values()).where(active))
+            .returning(COMPLAINTS.c.id, COMPLAINTS.c.created_at))
+
+
+@lru_cache(maxsize=32)
 def _combined_insert(complaint_keys: tuple[str, ...],
                      children: tuple[tuple[str, tuple[str, ...]], ...]):
-    """``WITH c AS (INSERT complaint RETURNING …), INSERT child rows SELECT … FROM c``.
+    """``WITH c AS (INSERT complaint …), INSERT child rows SELECT … FROM c``.
 
     ``children`` is ``(table name, column names)`` per row; parameters are named
-    ``c_<column>`` for the complaint and ``r<n>_<column>`` for the n-th child row.
-    Python-side column defaults are not applied inside a CTE: scalar ones are written
-    into the SQL here, callable ones must be given (or be a child's timestamp). Fewer
+    ``c_<column>`` for the complaint (see ``_complaint_insert``) and ``r<n>_<column>``
+    for the n-th child row, whose scalar defaults are written into the SQL too. Fewer
     than 50 parameters keep the statement in psycopg's conversion cache.
     """
-    values = {name: _param(COMPLAINTS, "c_", name) for name in complaint_keys}
-    new = (insert(COMPLAINTS).values({**_scalar_defaults(COMPLAINTS, values), **values})
-           .returning(COMPLAINTS.c.id, COMPLAINTS.c.created_at).cte("new_complaint"))
+    new = _complaint_insert(complaint_keys).cte("new_complaint")
     statement = select(new.c.id)
     for table in (EVENTS, OUTBOX):
         rows = [(n, keys) for n, (name, keys) in enumerate(children) if name == table.name]
@@ -176,7 +237,8 @@ def _scalar_defaults(table, given) -> dict[str, Any]:
         if column.name in given or column.default is None:
             continue
         if not column.default.is_scalar:
-            raise ValueError(f"{table.name}.{column.name}: give it (no column defaults in a CTE)")
+            raise ValueError(f"{table.name}.{column.name}: give it (INSERT … SELECT applies "
+                             "no column defaults)")
         sql = literal(column.default.arg, column.type).compile(
             dialect=postgresql.dialect(), compile_kwargs={"literal_binds": True})
         constants[column.name] = literal_column(str(sql), column.type)

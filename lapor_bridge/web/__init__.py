@@ -6,17 +6,16 @@ import logging
 
 from flask import Flask
 from flask_babel import Babel
-from flask_limiter import Limiter
-from flask_limiter.util import get_remote_address
 from flask_wtf.csrf import CSRFProtect
 
 from lapor_bridge.config import Settings, load_settings
 from lapor_bridge.services.context import ServiceContext, build_context
 from lapor_bridge.web import errors, filters, i18n
+from lapor_bridge.web.ratelimit import RateLimiter
 
 csrf = CSRFProtect()
 babel = Babel()
-limiter = Limiter(key_func=get_remote_address, default_limits=[])
+limiter = RateLimiter()
 
 log = logging.getLogger(__name__)
 
@@ -38,9 +37,6 @@ def create_app(
         SESSION_COOKIE_SECURE=settings.app.session_cookie_secure,
         WTF_CSRF_TIME_LIMIT=None,
         RATELIMIT_STORAGE_URI=settings.app.rate_limit_storage,
-        # No X-RateLimit-* headers on every answer (a storage round trip each); a 429
-        # still carries Retry-After (errors.py).
-        RATELIMIT_HEADERS_ENABLED=False,
         BABEL_DEFAULT_LOCALE=settings.app.default_locale,
         BABEL_DEFAULT_TIMEZONE=settings.app.timezone,
         LAPOR_SETTINGS=settings,

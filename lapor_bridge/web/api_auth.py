@@ -9,10 +9,10 @@ address otherwise, so spraying made-up keys is limited like any anonymous caller
 from __future__ import annotations
 
 from flask import current_app, g, request
-from flask_limiter.util import get_remote_address
 
 from lapor_bridge.services.api_keys import ApiClient, authenticate
 from lapor_bridge.web import service_context
+from lapor_bridge.web.ratelimit import remote_address
 
 API_KEY_HEADER = "X-API-Key"
 READ_RATE_LIMIT = "300 per minute"
@@ -43,7 +43,7 @@ def key_was_refused() -> bool:
 def rate_limit_key() -> str:
     """The rate-limit bucket: the key's prefix for a valid key, else the caller's address."""
     client = current_client()
-    return f"key:{client.prefix}" if client else f"ip:{get_remote_address()}"
+    return f"key:{client.prefix}" if client else f"ip:{remote_address()}"
 
 
 def intake_limit() -> str:

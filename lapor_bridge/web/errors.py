@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import time
 from collections.abc import Callable
 
 from flask import Flask, Response, jsonify, render_template, request
@@ -25,14 +24,6 @@ MESSAGES = {
     429: N_("Terlalu banyak kiriman dalam waktu singkat. Coba lagi beberapa saat lagi."),
     500: N_("Terjadi kesalahan pada sistem. Laporan Anda belum tersimpan; coba lagi."),
 }
-
-
-def _seconds_until_reset() -> int:
-    """Seconds until the exceeded limit's window resets (read only when refusing)."""
-    from lapor_bridge.web import limiter
-
-    current = limiter.current_limit
-    return max(1, int(current.reset_at - time.time())) if current else 60
 
 
 def wants_json() -> bool:
@@ -80,8 +71,6 @@ def init_app(app: Flask) -> None:
         for header in ("Retry-After", "Allow"):
             if exc.get_headers() and header in dict(exc.get_headers()):
                 response.headers[header] = dict(exc.get_headers())[header]
-        if status == 429 and "Retry-After" not in response.headers:
-            response.headers["Retry-After"] = str(_seconds_until_reset())
         return response
 
     @app.errorhandler(Exception)

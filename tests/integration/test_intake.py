@@ -6,15 +6,19 @@ from dataclasses import dataclass, replace
 
 import pytest
 from PIL import Image
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
 
 from lapor_bridge.db.models import (
+    Agency,
     Attachment,
     Complaint,
     ComplaintEvent,
     OutboxMessage,
+    Region,
     ReporterContact,
 )
+from lapor_bridge.domain.routing import TRIAGE
 from lapor_bridge.domain.status import Status
 from lapor_bridge.services import intake
 from lapor_bridge.services.errors import ValidationFailed
@@ -217,3 +221,69 @@ def test_combined_insert_refuses_to_drop_a_callable_column_default():
 
     with pytest.raises(ValueError, match="pauses"):
         _combined_insert(("tracking_number", "title", "created_at", "updated_at"), ())
+
+
+def transaction_modes(ctx, run) -> list[bool]:
+    """Whether each complaint INSERT of ``run()`` ran in autocommit (no BEGIN/COMMIT)."""
+    from sqlalchemy import event
+
+    modes = []
+
+    def seen(connection, cursor, statement, *_):
+        if statement.lstrip().upper().startswith(("INSERT INTO COMPLAINTS", "WITH NEW_COMPLAINT")):
+            modes.append(connection.get_execution_options().get("isolation_level")
+                         == "AUTOCOMMIT" and connection.connection.dbapi_connection.autocommit)
+
+    event.listen(ctx.engine, "before_cursor_execute", seen)
+    try:
+        run()
+    finally:
+        event.remove(ctx.engine, "before_cursor_execute", seen)
+    return modes
+
+
+def test_a_plain_complaint_is_one_statement_on_postgresql_else_a_transaction(ctx):
+    on_postgresql = ctx.engine.dialect.name == "postgresql"
+    plain = transaction_modes(ctx, lambda: submit_complaint(ctx, POTHOLE))
+    with_contact = transaction_modes(ctx, lambda: submit_complaint(
+        ctx, replace(POTHOLE, contact=ContactInput(phone="081234567890"))))
+    assert plain == [on_postgresql] and with_contact == [False]
+    assert count(ctx, Complaint) == 2 and count(ctx, ReporterContact) == 1
+    assert count(ctx, OutboxMessage) == 2 and count(ctx, ComplaintEvent) == 4
+
+
+def test_a_failing_outbox_row_leaves_no_complaint_behind(ctx, monkeypatch):
+    """Complaint, events and outbox row are written together or not at all."""
+    first = submit_complaint(ctx, POTHOLE)
+    with ctx.read() as session:
+        taken = session.scalar(select(OutboxMessage.idempotency_key))
+    monkeypatch.setattr(intake, "outbox_create_row", lambda number: {
+        "kind": "create", "idempotency_key": taken, "payload": {"tracking_number": number}})
+    with pytest.raises(IntegrityError):
+        submit_complaint(ctx, POTHOLE)
+    assert count(ctx, Complaint) == 1 and count(ctx, ComplaintEvent) == 2
+    assert first.tracking_number
+
+
+def set_active(ctx, code: str, active: bool) -> None:
+    region = select(Region.id).where(Region.code == ctx.settings.app.region_code)
+    with ctx.transaction() as session:
+        session.execute(update(Agency).where(Agency.code == code,
+                                             Agency.region_id == region.scalar_subquery())
+                        .values(active=active))
+
+
+def test_an_agency_deactivated_after_its_place_was_remembered_gets_no_complaint(ctx):
+    ctx.classifier = FixedModel([("PUPR", 0.93), ("DLH", 0.04), ("DISHUB", 0.02)])
+    assert submit_complaint(ctx, POTHOLE).agency_code == "PUPR"  # the place is remembered
+    set_active(ctx, "PUPR", False)
+    try:
+        again = submit_complaint(ctx, POTHOLE)
+    finally:
+        set_active(ctx, "PUPR", True)
+    assert again.to_triage and again.agency_code == TRIAGE
+    with ctx.read() as session:
+        stored = session.scalar(select(Complaint).where(
+            Complaint.tracking_number == again.tracking_number))
+        assert session.get(Agency, stored.agency_id).code == TRIAGE
+    assert count(ctx, Complaint) == 2 and count(ctx, OutboxMessage) == 2
