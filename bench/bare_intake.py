@@ -16,7 +16,7 @@ from flask import Flask, jsonify, request
 from sqlalchemy import create_engine, insert, select
 
 from lapor_bridge.db.models import Agency, Complaint, Region
-from lapor_bridge.services.intake import TRACKING_ALPHABET
+from lapor_bridge.services.intake import new_tracking_number
 
 
 def create_app() -> Flask:
@@ -31,7 +31,7 @@ def create_app() -> Flask:
     @app.post("/api/v1/complaints")
     def create():
         body = request.get_json()
-        number = "".join(secrets.choice(TRACKING_ALPHABET) for _ in range(8))
+        number = new_tracking_number()
         with engine.begin() as connection:
             connection.execute(insert(Complaint.__table__).values(
                 tracking_number=number, reporter_key_hash=hashlib.sha256(

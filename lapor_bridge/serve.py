@@ -14,11 +14,13 @@ imports nothing of the web app at the top.
 
 from __future__ import annotations
 
+import gc
 import os
 from pathlib import Path
 from typing import Any
 
 from gunicorn.app.base import BaseApplication
+from gunicorn.glogging import Logger
 
 from lapor_bridge.config import Settings
 from lapor_bridge.observability.logs import configure_logging, logging_dict
@@ -40,10 +42,27 @@ class WebServer(BaseApplication):
             self.cfg.set(key, value)
 
     def load(self):
-        """Build the app: in each worker after the fork, or once in the master (preload)."""
+        """Build the app: in each worker after the fork, or once in the master (preload).
+
+        What exists once the app is built (modules, model, metadata) lives as long as the
+        process: it is moved out of the garbage collector's sight, so the collections
+        that requests trigger do not walk it again and again (shorter pauses, and pages
+        shared copy-on-write stay shared after a preloading fork)."""
         from lapor_bridge.web import create_app
 
-        return create_app(self.settings)
+        app = create_app(self.settings)
+        gc.collect()
+        gc.freeze()
+        return app
+
+
+class AppLogsRequests(Logger):
+    """Gunicorn's logger without its access log: the app logs each request itself, with
+    its request id (gunicorn would otherwise build the access entry of every request
+    only for the level filter to drop it)."""
+
+    def access(self, resp, req, environ, request_time) -> None:
+        """No access entry."""
 
 
 def gunicorn_options(settings: Settings, **overrides: Any) -> dict[str, Any]:
@@ -66,7 +85,8 @@ def gunicorn_options(settings: Settings, **overrides: Any) -> dict[str, Any]:
         "preload_app": chosen["preload"],
         "proc_name": "lapor-bridge-web",
         "control_socket_disable": True,  # one per user by default: two instances would clash
-        "accesslog": None,  # the app logs each request itself, with its request id
+        "accesslog": None,
+        "logger_class": AppLogsRequests,
         "logconfig_dict": logging_dict(settings.log),
         "post_fork": post_fork,
         "child_exit": child_exit,

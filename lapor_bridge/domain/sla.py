@@ -90,7 +90,7 @@ class SlaPolicy:
             **self.agency_overrides.get(agency_code, {}),
             **self.category_overrides.get(category, {}),
         }
-        return replace(self, **changes)
+        return replace(self, **changes) if changes else self
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,12 @@ from sqlalchemy import text
 
 from lapor_bridge.config import load_settings
 from lapor_bridge.db.engine import make_engine
-from lapor_bridge.serve import MULTIPROC_ENV, gunicorn_options, prepare_metrics_dir
+from lapor_bridge.serve import (
+    MULTIPROC_ENV,
+    AppLogsRequests,
+    gunicorn_options,
+    prepare_metrics_dir,
+)
 
 
 def test_options_come_from_settings_and_the_command_line_wins():
@@ -21,6 +26,23 @@ def test_options_come_from_settings_and_the_command_line_wins():
                               preload=True)
     assert (chosen["workers"], chosen["threads"], chosen["worker_class"]) == (5, 8, "gthread")
     assert chosen["bind"] == ["127.0.0.1:8000"] and chosen["preload_app"] is True
+
+
+def test_gunicorn_builds_no_access_entry_of_its_own(tmp_path, monkeypatch):
+    """The app logs each request (with its id); gunicorn's logger must not even build one,
+    although a logging configuration is given (which would switch its access log on)."""
+    from gunicorn.config import Config
+
+    settings = load_settings(environ={})
+    config = Config()
+    for key, value in gunicorn_options(settings).items():
+        config.set(key, value)
+    config.set("accesslog", str(tmp_path / "access.log"))
+    logger = config.logger_class(config)
+    assert isinstance(logger, AppLogsRequests)
+    monkeypatch.setattr(logger, "atoms", lambda *_: pytest.fail("access entry built"))
+    logger.access(None, None, {}, None)
+    assert not (tmp_path / "access.log").exists() or not (tmp_path / "access.log").read_text()
 
 
 def test_metrics_folder_is_emptied_and_exported(tmp_path, monkeypatch):
