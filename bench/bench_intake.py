@@ -206,7 +206,7 @@ def run(args, workdir: Path, url: str, storage: str) -> None:
         start([str(BIN / "lapor-bridge"), "serve", "--workers", workers, "--threads", threads,
                "--port", str(app_port)], app_env, app_port, workdir / "app.log", "/readyz"),
     ]
-    ratios, p99s, answered = [], [], 0
+    ratios, cpu_ratios, p99s, answered = [], [], [], 0
     try:
         print(f"gunicorn: {workers} workers x {threads} threads "
               f"({'gthread' if args.threads > 1 else 'sync'}); PostgreSQL; "
@@ -217,6 +217,7 @@ def run(args, workdir: Path, url: str, storage: str) -> None:
             app_peak, app_steady, app_cpu = measure(app_port, servers[1].pid, args)
             answered += sum(t.statuses.get(201, 0) for t in (app_peak, app_steady))
             ratios.append(app_peak.rate / bare_peak.rate)
+            cpu_ratios.append(sum(bare_cpu.values()) / sum(app_cpu.values()))
             p99s.append(app_steady.percentile(.99))
             print(f"round {round_}: load average {os.getloadavg()[0]:.1f}")
             print(line("  bare Flask + SQLAlchemy", bare_peak, bare_steady, args.load))
@@ -235,6 +236,10 @@ def run(args, workdir: Path, url: str, storage: str) -> None:
     print(f"intake / bare peak throughput, median of {len(ratios)} rounds: "
           f"{statistics.median(ratios):.2f} (rounds {', '.join(f'{r:.2f}' for r in ratios)}; "
           f"goal >= 0.7)")
+    print(f"server CPU per request (web + PostgreSQL + redis), bare / intake, median: "
+          f"{statistics.median(cpu_ratios):.2f} (rounds "
+          f"{', '.join(f'{r:.2f}' for r in cpu_ratios)}; steadier than throughput on a "
+          f"shared machine)")
     print(f"intake p99 at {args.load:.0%} of its peak, median: {statistics.median(p99s):.1f} ms "
           f"(goal <= 50)")
     print(f"stored: {complaints} complaints in all, {outbox} outbox rows (one per intake "

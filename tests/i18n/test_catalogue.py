@@ -34,12 +34,18 @@ def _msgids_in_code() -> set[tuple[str, str | None]]:
 
 
 def test_committed_mo_is_the_compiled_po():
+    """Every translation matches; the header (which names the Babel version) is ignored."""
     compiled = io.BytesIO()
     write_mo(compiled, _english())
     compiled.seek(0)
     with MO.open("rb") as committed:
-        assert gettext.GNUTranslations(committed)._catalog == \
-            gettext.GNUTranslations(compiled)._catalog, "run `make translations`"
+        assert _messages(committed) == _messages(compiled), "run `make translations`"
+
+
+def _messages(mo) -> dict:
+    catalog = dict(gettext.GNUTranslations(mo)._catalog)
+    catalog.pop("", None)
+    return catalog
 
 
 def test_every_msgid_in_code_and_templates_has_english():
