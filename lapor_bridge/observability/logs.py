@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import logging
 import re
-import uuid
+import secrets
 from contextvars import ContextVar
 from datetime import UTC, datetime
 
@@ -94,4 +94,4 @@ def accept_request_id(header: str | None) -> str:
     """The caller's ``X-Request-ID`` when it is a sane token, else a new one."""
     if header and REQUEST_ID_RE.match(header):
         return header
-    return uuid.uuid4().hex
+    return secrets.token_hex(16)
