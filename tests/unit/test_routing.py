@@ -33,4 +33,3 @@ def test_label_without_local_agency_goes_to_triage():
 def test_no_model_goes_to_triage():
     decision = decide([], 0.6, AGENCIES)
     assert decision.to_triage and decision.reason == "no_model" and decision.confidence is None
-
