@@ -1,7 +1,8 @@
 """The storage half of intake: place and agency look-up, then the rows of a new complaint.
 
 Intake is the hottest write path, so it speaks SQL directly: one query finds the
-region, the kecamatan, the kelurahan and the region's active agencies together, and
+region, the kecamatan, the kelurahan and the region's active agencies together
+(remembered for a few seconds per process, ``PlaceCache``), and
 Core inserts write the complaint, its contact, its first events, its photos and the
 LAPOR! outbox row (no ORM unit of work to build and sort for objects that are
 written once and never read back here). The caller owns the connection: a
