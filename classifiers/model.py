@@ -51,8 +51,13 @@ class RoutingModel:
             raise TypeError("predict() takes a sequence of texts, not one string")
         if not texts:
             return []
-        probabilities = self.predict_proba(texts)
         k = min(k, len(self.labels))
+        if len(texts) == 1:  # intake's case: no numpy at all (see LinearTextScorer.probabilities)
+            (text,) = texts
+            probabilities = self.scorer.probabilities(tokens(text))
+            order = sorted(range(len(self.labels)), key=probabilities.__getitem__, reverse=True)
+            return [[(self.labels[index], probabilities[index]) for index in order[:k]]]
+        probabilities = self.predict_proba(texts)
         best = np.argsort(-probabilities, axis=1, kind="stable")[:, :k]
         return [
             [(self.labels[index], float(row[index])) for index in order]

@@ -54,13 +54,6 @@ class ServiceContext:
         with self.engine.begin() as connection:
             yield connection
 
-    @contextmanager
-    def sql_autocommit(self) -> Iterator[Connection]:
-        """A connection on which each statement commits by itself: for work whose one
-        write is a single statement (no BEGIN/COMMIT round trips around it)."""
-        with self._autocommit_engine.connect() as connection:
-            yield connection
-
     @property
     def engine(self) -> Engine:
         """The database engine."""
@@ -70,10 +63,6 @@ class ServiceContext:
     def places(self) -> PlaceCache:
         """This process's memory of places and their agencies, for intake."""
         return PlaceCache(self.settings.app.place_cache_seconds)
-
-    @cached_property
-    def _autocommit_engine(self) -> Engine:
-        return self.engine.execution_options(isolation_level="AUTOCOMMIT")
 
     @contextmanager
     def read(self) -> Iterator[Session]:

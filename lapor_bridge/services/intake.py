@@ -2,7 +2,7 @@
 
 validate → classify → route → store complaint, contact, photos, first events and
 the LAPOR! outbox row, all in one transaction (on PostgreSQL, a complaint without
-contact or photos is one statement, atomic by itself).
+contact or photos is one statement, atomic by itself: see ``intake_store``).
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ from lapor_bridge.services.intake_store import (
     Place,
     insert_attachment,
     insert_complaint,
+    insert_complaint_alone,
     insert_contact,
     insert_subscriber,
     outbox_create_row,
@@ -107,16 +108,12 @@ def submit_complaint(ctx: ServiceContext, data: ComplaintInput) -> SubmitResult:
     photos = _validate_fields(ctx, data)
     top = _classify(ctx, f"{data.title.strip()}\n{data.description.strip()}")
     upload_dir = ctx.settings.path(ctx.settings.app.upload_dir) if photos else None
-    # A complaint without contact or photos is written by one statement where the
-    # database allows it: it needs no transaction around it.
-    one_statement = (not photos and not _has_contact(data)
-                     and writes_in_one_statement(ctx.engine.dialect.name))
+    alone = (not photos and not _has_contact(data)
+             and writes_in_one_statement(ctx.engine.dialect.name))
     for attempt in range(3):
         stored: list[str] = []
         try:
-            with ctx.sql_autocommit() if one_statement else ctx.sql_transaction() as connection:
-                result = _store(ctx, connection, data, photos, top, upload_dir, stored)
-            return result
+            return _store(ctx, data, photos, top, upload_dir, stored, alone)
         except IntegrityError as exc:
             remove_stored(upload_dir, stored)
             if "tracking_number" not in str(exc.orig) or attempt == 2:
@@ -232,9 +229,8 @@ class AgencyGone(Exception):
     """The agency a complaint was routed to was deactivated before it was stored."""
 
 
-def _resolve_place(ctx: ServiceContext, connection: Connection, data: ComplaintInput,
-                   region_code: str) -> Place:
-    place = ctx.places.find(connection, region_code, data.kecamatan, data.kelurahan)
+def _resolve_place(ctx: ServiceContext, data: ComplaintInput, region_code: str) -> Place:
+    place = ctx.places.find(ctx.engine, region_code, data.kecamatan, data.kelurahan)
     if place is None:
         raise ValidationFailed(
             {"region": Message("Wilayah {region} belum terdaftar.", region=region_code)})
@@ -252,15 +248,16 @@ def _resolve_place(ctx: ServiceContext, connection: Connection, data: ComplaintI
 
 def _store(
     ctx: ServiceContext,
-    connection: Connection,
     data: ComplaintInput,
     photos: list[CheckedPhoto],
     top: list[tuple[str, float]],
     upload_dir,
     stored: list[str],
+    alone: bool,
 ) -> SubmitResult:
-    place = _resolve_place(ctx, connection, data,
-                           data.region_code or ctx.settings.app.region_code)
+    """Route among the place's agencies and write the complaint: ``alone`` as one
+    autocommitted statement, else in a transaction with its contact and photos."""
+    place = _resolve_place(ctx, data, data.region_code or ctx.settings.app.region_code)
     decision = _route(ctx, place, top, data.agency_code)
     now = ctx.clock()
     reporter_key = secrets.token_urlsafe(16)
@@ -270,9 +267,31 @@ def _store(
                      f"kanal: {data.channel}"),
               _routing_event(decision, place.agencies, model or "tanpa model")]
     outbox = outbox_create_row(complaint["tracking_number"]) if data.channel != "lapor" else None
-    complaint_id = insert_complaint(connection, complaint, events, outbox)
+    if alone:
+        complaint_id = insert_complaint_alone(ctx.engine, complaint, events, outbox)
+    else:
+        with ctx.sql_transaction() as connection:
+            complaint_id = insert_complaint(connection, complaint, events, outbox)
+            if complaint_id is not None:
+                _store_details(connection, complaint_id, data, photos, upload_dir, stored, now)
     if complaint_id is None:
         raise AgencyGone(decision.agency_code)
+    agency = place.agencies[decision.agency_code]
+    return SubmitResult(
+        tracking_number=complaint["tracking_number"],
+        reporter_key=reporter_key,
+        status=Status(complaint["status"]),
+        agency_code=agency.code,
+        agency_name=agency.name,
+        confidence=decision.confidence,
+        to_triage=decision.to_triage,
+    )
+
+
+def _store_details(connection: Connection, complaint_id: int, data: ComplaintInput,
+                   photos: list[CheckedPhoto], upload_dir, stored: list[str], now) -> None:
+    """The contact, the photos (files first, names noted in ``stored``) and the
+    reporting Telegram chat's subscription, in the complaint's transaction."""
     if _has_contact(data):
         insert_contact(
             connection, complaint_id,
@@ -291,16 +310,6 @@ def _store(
         )
     if data.contact is not None and data.contact.telegram_chat_id is not None:
         insert_subscriber(connection, complaint_id, data.contact.telegram_chat_id, now)
-    agency = place.agencies[decision.agency_code]
-    return SubmitResult(
-        tracking_number=complaint["tracking_number"],
-        reporter_key=reporter_key,
-        status=Status(complaint["status"]),
-        agency_code=agency.code,
-        agency_name=agency.name,
-        confidence=decision.confidence,
-        to_triage=decision.to_triage,
-    )
 
 
 def _has_contact(data: ComplaintInput) -> bool:

@@ -5,9 +5,10 @@ region, the kecamatan, the kelurahan and the region's active agencies together
 (remembered for a few seconds per process, ``PlaceCache``), and
 Core inserts write the complaint, its contact, its first events, its photos and the
 LAPOR! outbox row (no ORM unit of work to build and sort for objects that are
-written once and never read back here). The caller owns the connection: a
-transaction, or autocommit where the complaint is one statement
-(``writes_in_one_statement``).
+written once and never read back here). On PostgreSQL complaint, events and outbox
+row are one statement; a complaint with nothing else to write sends it alone, in
+autocommit and straight to the driver (``insert_complaint_alone``), others inside the
+caller's transaction (``insert_complaint``).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from typing import Any, NamedTuple
 
 from sqlalchemy import (
     Connection,
+    Engine,
     and_,
     bindparam,
     exists,
@@ -33,6 +35,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects import postgresql
 
+from lapor_bridge.db.direct import Precompiled, run_autocommit
 from lapor_bridge.db.models import (
     Agency,
     Attachment,
@@ -92,14 +95,15 @@ def _place_query():
 PLACE_QUERY = _place_query()
 
 
-def find_place(connection: Connection, region_code: str, kecamatan: str | None,
+def find_place(engine: Engine, region_code: str, kecamatan: str | None,
                kelurahan: str | None) -> Place | None:
     """One round trip: the region (None when unknown), the named places, its agencies."""
-    rows = connection.execute(PLACE_QUERY, {
-        "region": region_code,
-        "kecamatan": _name_key(kecamatan),
-        "kelurahan": _name_key(kelurahan),
-    }).all()
+    with engine.connect() as connection:
+        rows = connection.execute(PLACE_QUERY, {
+            "region": region_code,
+            "kecamatan": _name_key(kecamatan),
+            "kelurahan": _name_key(kelurahan),
+        }).all()
     if not rows:
         return None
     first = rows[0]
@@ -130,14 +134,14 @@ class PlaceCache:
         self.clock = clock
         self._entries: dict[tuple, tuple[float, Place]] = {}
 
-    def find(self, connection: Connection, region_code: str, kecamatan: str | None,
+    def find(self, engine: Engine, region_code: str, kecamatan: str | None,
              kelurahan: str | None) -> Place | None:
         """``find_place``, answered from memory while the entry is fresh."""
         key = (region_code, _name_key(kecamatan), _name_key(kelurahan))
         entry = self._entries.get(key)
         if entry is not None and entry[0] > self.clock():
             return entry[1]
-        place = find_place(connection, region_code, kecamatan, kelurahan)
+        place = find_place(engine, region_code, kecamatan, kelurahan)
         if self.seconds > 0 and place is not None and place.village_id is not None:
             if len(self._entries) >= self.MAX_ENTRIES:
                 self._entries.clear()
@@ -154,26 +158,22 @@ CHILD_STAMPS = ("created_at", "updated_at", "next_attempt_at")
 
 
 def writes_in_one_statement(dialect: str) -> bool:
-    """Whether ``insert_complaint`` is a single statement on this database."""
+    """Whether complaint, events and outbox row are one statement on this database."""
     return dialect == "postgresql"
 
 
 def insert_complaint(connection: Connection, complaint: dict[str, Any],
                      events: list[dict[str, Any]], outbox: dict[str, Any] | None) -> int | None:
-    """Insert the complaint, its first events and its outbox row; return the complaint's id,
-    or None (nothing written) when the complaint's agency is no longer active.
+    """Insert the complaint, its first events and its outbox row in the caller's
+    transaction; return the complaint's id, or None (nothing written) when the
+    complaint's agency is no longer active.
 
     ``events`` and ``outbox`` leave out ``complaint_id`` and their timestamps: both come
     from the complaint. On PostgreSQL this is one statement (data-modifying CTEs), so one
     round trip; SQLite, in-process, takes the inserts one after another.
     """
     if writes_in_one_statement(connection.dialect.name):
-        children = [(EVENTS, event) for event in events] + ([(OUTBOX, outbox)] if outbox else [])
-        statement = _combined_insert(tuple(complaint), tuple(
-            (table.name, tuple(row)) for table, row in children))
-        params = {f"c_{name}": value for name, value in complaint.items()}
-        for n, (_, row) in enumerate(children):
-            params.update({f"r{n}_{name}": value for name, value in row.items()})
+        statement, params = _combined(complaint, events, outbox)
         return connection.execute(statement, params).scalar()
     complaint_id = connection.execute(_complaint_insert(tuple(complaint)), {
         f"c_{name}": value for name, value in complaint.items()}).scalar()
@@ -185,6 +185,33 @@ def insert_complaint(connection: Connection, complaint: dict[str, Any],
             connection.execute(insert(table), [
                 {**row, **stamps, "complaint_id": complaint_id} for row in rows])
     return complaint_id
+
+
+def insert_complaint_alone(engine: Engine, complaint: dict[str, Any],
+                           events: list[dict[str, Any]],
+                           outbox: dict[str, Any] | None) -> int | None:
+    """``insert_complaint`` as one statement that commits by itself, for a complaint with
+    nothing else to write (only where ``writes_in_one_statement``): no transaction
+    round trips, and no SQLAlchemy work per execution (``db.direct``)."""
+    statement, params = _combined(complaint, events, outbox)
+    row = run_autocommit(engine, _precompiled(statement, engine.dialect), params)
+    return row[0] if row else None
+
+
+def _combined(complaint, events, outbox):
+    """The combined insert for these rows' columns, and its parameters."""
+    children = [(EVENTS, event) for event in events] + ([(OUTBOX, outbox)] if outbox else [])
+    statement = _combined_insert(tuple(complaint), tuple(
+        (table.name, tuple(row)) for table, row in children))
+    params = {f"c_{name}": value for name, value in complaint.items()}
+    for n, (_, row) in enumerate(children):
+        params.update({f"r{n}_{name}": value for name, value in row.items()})
+    return statement, params
+
+
+@lru_cache(maxsize=32)
+def _precompiled(statement, dialect) -> Precompiled:
+    return Precompiled(statement, dialect)
 
 
 @lru_cache(maxsize=32)

@@ -60,9 +60,12 @@ def test_loaded_model_predicts_top_k_best_first(model_dir):
 def test_batch_and_single_predictions_agree(model_dir):
     model = load_model(model_dir)
     texts = ["pipa bocor", "jalan berlubang dekat pasar", "akta lahir", "zzz tidak dikenal"]
-    batch = model.predict_proba(texts)
-    single = np.vstack([model.predict_proba([text]) for text in texts])
-    assert np.allclose(batch, single)
+    batch = model.predict(texts, k=3)
+    single = [model.predict([text], k=3)[0] for text in texts]  # the plain-Python path
+    for one, many in zip(single, batch, strict=True):
+        assert [label for label, _ in one] == [label for label, _ in many]
+        assert np.allclose([p for _, p in one], [p for _, p in many])
+    assert all(isinstance(p, float) for _, p in single[0])
 
 
 @pytest.mark.parametrize("n_copies", [1, 80])  # starter-sized and large-data settings
@@ -76,7 +79,7 @@ def test_scorer_reproduces_the_sklearn_pipeline(n_copies):
     probe += ["air air air keruh keruh di jalan jalan rusak", "zzz"]
     expected = pipeline.predict_proba([normalise(text) for text in probe])
     assert np.allclose(scorer.predict_proba([tokens(text) for text in probe]), expected, atol=1e-6)
-    one_by_one = np.vstack([scorer.predict_proba([tokens(text)]) for text in probe])
+    one_by_one = [scorer.probabilities(tokens(text)) for text in probe]
     assert np.allclose(one_by_one, expected, atol=1e-6)  # the single-document path
 
 
@@ -135,3 +138,5 @@ def test_scorer_reproduces_the_sklearn_pipeline_with_two_labels(n_copies):
     probe = ["air keruh", "ktp pdam", "kata asing sekali"]
     expected = pipeline.predict_proba([normalise(text) for text in probe])
     assert np.allclose(scorer.predict_proba([tokens(text) for text in probe]), expected, atol=1e-6)
+    one_by_one = [scorer.probabilities(tokens(text)) for text in probe]
+    assert np.allclose(one_by_one, expected, atol=1e-6)

@@ -223,31 +223,36 @@ def test_combined_insert_refuses_to_drop_a_callable_column_default():
         _combined_insert(("tracking_number", "title", "created_at", "updated_at"), ())
 
 
-def transaction_modes(ctx, run) -> list[bool]:
-    """Whether each complaint INSERT of ``run()`` ran in autocommit (no BEGIN/COMMIT)."""
+def write_paths(ctx, monkeypatch, run) -> list[str]:
+    """How each complaint INSERT of ``run()`` was sent: "alone" (one statement committing
+    by itself, straight to the driver: see tests/integration/test_direct.py), or through
+    SQLAlchemy "in a transaction" or "outside one"."""
     from sqlalchemy import event
 
-    modes = []
+    paths = []
+    alone = intake.insert_complaint_alone
+    monkeypatch.setattr(intake, "insert_complaint_alone",
+                        lambda *args: paths.append("alone") or alone(*args))
 
     def seen(connection, cursor, statement, *_):
         if statement.lstrip().upper().startswith(("INSERT INTO COMPLAINTS", "WITH NEW_COMPLAINT")):
-            modes.append(connection.get_execution_options().get("isolation_level")
-                         == "AUTOCOMMIT" and connection.connection.dbapi_connection.autocommit)
+            paths.append("in a transaction" if connection.in_transaction() else "outside one")
 
     event.listen(ctx.engine, "before_cursor_execute", seen)
     try:
         run()
     finally:
         event.remove(ctx.engine, "before_cursor_execute", seen)
-    return modes
+    return paths
 
 
-def test_a_plain_complaint_is_one_statement_on_postgresql_else_a_transaction(ctx):
+def test_a_plain_complaint_is_one_statement_on_postgresql_else_a_transaction(ctx, monkeypatch):
     on_postgresql = ctx.engine.dialect.name == "postgresql"
-    plain = transaction_modes(ctx, lambda: submit_complaint(ctx, POTHOLE))
-    with_contact = transaction_modes(ctx, lambda: submit_complaint(
+    plain = write_paths(ctx, monkeypatch, lambda: submit_complaint(ctx, POTHOLE))
+    with_contact = write_paths(ctx, monkeypatch, lambda: submit_complaint(
         ctx, replace(POTHOLE, contact=ContactInput(phone="081234567890"))))
-    assert plain == [on_postgresql] and with_contact == [False]
+    assert plain == ["alone" if on_postgresql else "in a transaction"]
+    assert with_contact == ["in a transaction"]
     assert count(ctx, Complaint) == 2 and count(ctx, ReporterContact) == 1
     assert count(ctx, OutboxMessage) == 2 and count(ctx, ComplaintEvent) == 4
 
