@@ -23,6 +23,7 @@ NOISY = ("alembic", "apscheduler", "httpx", "urllib3")  # INFO chatter: shown fr
 REQUEST_ID_RE = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
 # Attributes every LogRecord has; anything else was passed in ``extra`` and is logged.
 _STANDARD = frozenset(vars(logging.makeLogRecord({}))) | {"message", "asctime", "taskName"}
+_ENCODER = json.JSONEncoder(ensure_ascii=False, default=str)
 
 
 class JsonFormatter(logging.Formatter):
@@ -45,7 +46,7 @@ class JsonFormatter(logging.Formatter):
                 entry[key] = value
         if record.exc_info:
             entry["exception"] = self.formatException(record.exc_info)
-        return json.dumps(entry, ensure_ascii=False, default=str)
+        return _ENCODER.encode(entry)
 
 
 def make_formatter(settings: LogSettings) -> logging.Formatter:
@@ -66,6 +67,11 @@ def configure_logging(settings: LogSettings) -> None:
     root.setLevel(settings.level.upper())
     for noisy in NOISY:
         logging.getLogger(noisy).setLevel(max(logging.WARNING, root.level))
+    # Records carry only what the formats print: no caller look-up (a stack walk for
+    # every line), no thread or process names (the logging HOWTO's "Optimization").
+    logging._srcfile = None
+    logging.logThreads = False
+    logging.logMultiprocessing = False
 
 
 def logging_dict(settings: LogSettings) -> dict:

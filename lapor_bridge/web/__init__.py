@@ -12,6 +12,7 @@ from lapor_bridge.config import Settings, load_settings
 from lapor_bridge.services.context import ServiceContext, build_context
 from lapor_bridge.web import errors, filters, i18n
 from lapor_bridge.web.ratelimit import RateLimiter
+from lapor_bridge.web.sessions import SessionCookies
 
 csrf = CSRFProtect()
 babel = Babel()
@@ -41,6 +42,7 @@ def create_app(
         BABEL_DEFAULT_TIMEZONE=settings.app.timezone,
         LAPOR_SETTINGS=settings,
     )
+    app.session_interface = SessionCookies()
     app.extensions["lapor_context"] = context
     from lapor_bridge.web import instrumentation
 
