@@ -83,11 +83,21 @@ def add_sync_shape(url: str) -> None:
 
 
 class Recorder:
-    """The SQL statements an engine runs while ``on`` (with their parameters)."""
+    """The SQL statements an engine runs while ``on`` (with their parameters), those
+    intake sends straight to the driver (``db.direct``) included."""
 
     def __init__(self, engine) -> None:
+        from lapor_bridge.services import intake_store
+
         self.on, self.statements = False, []
         event.listen(engine, "before_cursor_execute", self._record)
+        direct = intake_store.run_autocommit
+
+        def recorded(engine_, statement, values):
+            self._record(None, None, statement.sql, statement.parameters(values), None, False)
+            return direct(engine_, statement, values)
+
+        intake_store.run_autocommit = recorded
 
     def _record(self, _conn, _cursor, statement, parameters, _context, executemany):
         if self.on and not executemany and statement.lstrip().upper().startswith(

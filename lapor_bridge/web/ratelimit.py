@@ -73,6 +73,15 @@ class Counters:
                 strategy.storage.reset()
 
 
+def storage_options(uri: str) -> dict[str, bool]:
+    """Redis: one connection per process, taken in turn by its threads. A counter is one
+    short command, and the pool's per-command checkout (a readiness probe of the socket
+    among other things) cost more than the command itself; redis-py reconnects the
+    connection when it breaks."""
+    single = uri.startswith(("redis://", "rediss://", "redis+unix://"))
+    return {"single_connection_client": True} if single else {}
+
+
 class RateLimiter:
     """The ``limit`` decorator; ``init_app`` gives each app its counters."""
 
@@ -82,7 +91,7 @@ class RateLimiter:
     def init_app(self, app: Flask) -> None:
         """Counters in ``RATELIMIT_STORAGE_URI`` (default ``memory://``)."""
         uri = app.config.get("RATELIMIT_STORAGE_URI", "memory://")
-        app.extensions[EXTENSION] = Counters(storage_from_string(uri))
+        app.extensions[EXTENSION] = Counters(storage_from_string(uri, **storage_options(uri)))
         self._apps.add(app)
 
     def limit(self, limits: LimitText, key_func: Callable[[], str] = remote_address,

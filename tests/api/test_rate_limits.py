@@ -8,6 +8,7 @@ import shutil
 import socket
 import subprocess
 import time
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -48,31 +49,37 @@ def test_made_up_keys_count_against_the_address(app, client):
         401, 401, 429]
 
 
-@pytest.fixture
-def redis_server(tmp_path):
-    """A private redis-server on a free loopback port (its URL and process), stopped after
-    the test."""
+def start_redis(tmp_path, port: int) -> subprocess.Popen:
+    """A redis-server on ``port`` of loopback, answering once this returns."""
     binary = shutil.which("redis-server")
     if binary is None:
         if ON_CI:
             pytest.fail("redis-server is required on CI (apt-get install redis-server)")
         pytest.skip("redis-server not installed; shared rate-limit test skipped")
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
     process = subprocess.Popen(  # noqa: S603
         [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "",
          "--appendonly", "no", "--dir", str(tmp_path)],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            break
+        except OSError:
+            time.sleep(0.05)
+    return process
+
+
+@pytest.fixture
+def redis_server(tmp_path):
+    """A private redis-server on a free loopback port (its URL and process), stopped after
+    the test."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    process = start_redis(tmp_path, port)
     try:
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                break
-            except OSError:
-                time.sleep(0.05)
         yield f"redis://127.0.0.1:{port}/0", process
     finally:
         process.terminate()
@@ -116,3 +123,24 @@ def test_without_redis_each_worker_counts_for_itself(ctx, redis_server, caplog):
     codes = [worker.post("/api/v1/complaints", json=bad).status_code for _ in range(4)]
     assert codes == [422, 422, 422, 429]  # no 500s; this process's own count starts afresh
     assert "rate-limit storage unreachable" in caplog.text
+
+
+def test_counting_returns_to_redis_when_it_is_back(ctx, redis_server, tmp_path):
+    import redis
+
+    redis_url, process = redis_server
+    (worker,) = apps_on(ctx, redis_url, 1)
+    bad = {"title": "x"}
+    assert worker.post("/api/v1/complaints", json=bad).status_code == 422
+    process.terminate()
+    process.wait(timeout=10)
+    assert worker.post("/api/v1/complaints", json=bad).status_code == 422  # counted here
+    restarted = start_redis(tmp_path, urlsplit(redis_url).port)
+    try:
+        codes = [worker.post("/api/v1/complaints", json=bad).status_code for _ in range(4)]
+        server = redis.Redis.from_url(redis_url)
+        counts = [int(server.get(key)) for key in server.keys("*")]
+    finally:
+        restarted.terminate()
+        restarted.wait(timeout=10)
+    assert codes == [422, 422, 422, 429] and counts == [4]  # the new server's own count
