@@ -1,4 +1,5 @@
-"""The fitted routing pipeline reduced to plain arrays, scored with numpy.
+"""The fitted routing pipeline reduced to plain arrays, scored with numpy (batches) or
+plain Python (one text).
 
 Inference re-implements exactly what the fitted scikit-learn pipeline of
 :mod:`classifiers.pipeline` computes (word n-gram TF-IDF with sublinear tf and
