@@ -113,14 +113,22 @@ def test_limits_are_shared_between_workers_through_redis(ctx, redis_server):
     assert any(b"create_complaint" in key or b"api" in key for key in counters), counters
 
 
-def test_without_redis_each_worker_counts_for_itself(ctx, redis_server, caplog):
+BAD = {"title": "x"}
+
+
+def worker_after_redis_stops(ctx, redis_server):
+    """One worker that counted a request in redis, then saw redis stop."""
     redis_url, process = redis_server
     (worker,) = apps_on(ctx, redis_url, 1)
-    bad = {"title": "x"}
-    assert worker.post("/api/v1/complaints", json=bad).status_code == 422
+    assert worker.post("/api/v1/complaints", json=BAD).status_code == 422
     process.terminate()
     process.wait(timeout=10)
-    codes = [worker.post("/api/v1/complaints", json=bad).status_code for _ in range(4)]
+    return worker
+
+
+def test_without_redis_each_worker_counts_for_itself(ctx, redis_server, caplog):
+    worker = worker_after_redis_stops(ctx, redis_server)
+    codes = [worker.post("/api/v1/complaints", json=BAD).status_code for _ in range(4)]
     assert codes == [422, 422, 422, 429]  # no 500s; this process's own count starts afresh
     assert "rate-limit storage unreachable" in caplog.text
 
@@ -128,16 +136,12 @@ def test_without_redis_each_worker_counts_for_itself(ctx, redis_server, caplog):
 def test_counting_returns_to_redis_when_it_is_back(ctx, redis_server, tmp_path):
     import redis
 
-    redis_url, process = redis_server
-    (worker,) = apps_on(ctx, redis_url, 1)
-    bad = {"title": "x"}
-    assert worker.post("/api/v1/complaints", json=bad).status_code == 422
-    process.terminate()
-    process.wait(timeout=10)
-    assert worker.post("/api/v1/complaints", json=bad).status_code == 422  # counted here
+    redis_url, _ = redis_server
+    worker = worker_after_redis_stops(ctx, redis_server)
+    assert worker.post("/api/v1/complaints", json=BAD).status_code == 422  # counted here
     restarted = start_redis(tmp_path, urlsplit(redis_url).port)
     try:
-        codes = [worker.post("/api/v1/complaints", json=bad).status_code for _ in range(4)]
+        codes = [worker.post("/api/v1/complaints", json=BAD).status_code for _ in range(4)]
         server = redis.Redis.from_url(redis_url)
         counts = [int(server.get(key)) for key in server.keys("*")]
     finally:
