@@ -167,6 +167,7 @@ class ServerSettings:
     timeout: int = 30
     graceful_timeout: int = 30
     keepalive: int = 5
+    worker_connections: int = 1000
     max_requests: int = 0
     max_requests_jitter: int = 0
     preload: bool = False

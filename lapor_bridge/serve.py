@@ -80,6 +80,7 @@ def gunicorn_options(settings: Settings, **overrides: Any) -> dict[str, Any]:
         "timeout": server.timeout,
         "graceful_timeout": server.graceful_timeout,
         "keepalive": server.keepalive,
+        "worker_connections": server.worker_connections,
         "max_requests": server.max_requests,
         "max_requests_jitter": server.max_requests_jitter,
         "preload_app": chosen["preload"],

@@ -17,9 +17,11 @@ from lapor_bridge.serve import (
 
 def test_options_come_from_settings_and_the_command_line_wins():
     settings = load_settings(environ={}, overrides={"server.workers": 3, "server.threads": 1,
-                                                    "server.timeout": 20, "log.format": "json"})
+                                                    "server.timeout": 20, "log.format": "json",
+                                                    "server.worker_connections": 16})
     options = gunicorn_options(settings)
     assert (options["workers"], options["worker_class"], options["timeout"]) == (3, "sync", 20)
+    assert options["worker_connections"] == 16
     assert options["bind"] == ["127.0.0.1:5000"] and options["accesslog"] is None
     assert options["logconfig_dict"]["formatters"]["main"]["()"].endswith("JsonFormatter")
     chosen = gunicorn_options(settings, workers=5, threads=8, port=8000, host=None,
