@@ -86,6 +86,9 @@ def redis_server(tmp_path):
         process.wait(timeout=10)
 
 
+BAD = {"title": "x"}  # refused with 422 after it was counted
+
+
 def apps_on(ctx, storage_url, count):
     """``count`` app instances (standing in for worker processes) counting in one storage."""
     from dataclasses import replace
@@ -104,16 +107,12 @@ def apps_on(ctx, storage_url, count):
 def test_limits_are_shared_between_workers_through_redis(ctx, redis_server):
     redis_url, _ = redis_server
     workers = apps_on(ctx, redis_url, 2)
-    bad = {"title": "x"}
-    codes = [workers[i % 2].post("/api/v1/complaints", json=bad).status_code for i in range(4)]
+    codes = [workers[i % 2].post("/api/v1/complaints", json=BAD).status_code for i in range(4)]
     assert codes == [422, 422, 422, 429]
     import redis
 
     counters = redis.Redis.from_url(redis_url).keys("*")
     assert any(b"create_complaint" in key or b"api" in key for key in counters), counters
-
-
-BAD = {"title": "x"}
 
 
 def worker_after_redis_stops(ctx, redis_server):
