@@ -16,7 +16,7 @@ from flask import Flask, jsonify, request
 from sqlalchemy import create_engine, insert, select
 
 from lapor_bridge.db.models import Agency, Complaint, Region
-from lapor_bridge.services.intake import new_tracking_number
+from lapor_bridge.services.intake.submit import new_tracking_number
 
 
 def create_app() -> Flask:

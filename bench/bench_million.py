@@ -87,7 +87,7 @@ class Recorder:
     intake sends straight to the driver (``db.direct``) included."""
 
     def __init__(self, engine) -> None:
-        from lapor_bridge.services import intake_store
+        from lapor_bridge.services.intake import store as intake_store
 
         self.on, self.statements = False, []
         event.listen(engine, "before_cursor_execute", self._record)

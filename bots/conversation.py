@@ -29,7 +29,7 @@ from bots.photos import PhotoRefused, check_telegram_photo, download
 from lapor_bridge.config import TelegramSettings
 from lapor_bridge.services.duplicates import find_similar_open
 from lapor_bridge.services.errors import NotFound, ValidationFailed
-from lapor_bridge.services.intake import (
+from lapor_bridge.services.intake.submit import (
     DESCRIPTION_LIMITS,
     TITLE_LIMITS,
     ComplaintInput,

@@ -12,7 +12,7 @@ from lapor_bridge.db.models import Agency, Region, User
 from lapor_bridge.services.accounts import Principal
 from lapor_bridge.services.context import ServiceContext
 from lapor_bridge.services.errors import NotFound, PermissionDenied, ValidationFailed
-from lapor_bridge.services.intake import EMAIL_RE
+from lapor_bridge.services.intake.submit import EMAIL_RE
 from lapor_bridge.services.passwords import hash_password
 
 ROLES = {

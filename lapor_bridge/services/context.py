@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from lapor_bridge.config import Settings
 from lapor_bridge.db.engine import make_engine, make_session_factory
 from lapor_bridge.db.models import utcnow
-from lapor_bridge.services.intake_store import PlaceCache
+from lapor_bridge.services.intake.store import PlaceCache
 from lapor_bridge.services.model_source import FollowedModel
 from lapor_bridge.services.sla_clock import working_calendar
 

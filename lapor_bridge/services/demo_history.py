@@ -41,7 +41,7 @@ from lapor_bridge.domain.calendar import WIB, WorkingCalendar
 from lapor_bridge.domain.categories import CATEGORIES
 from lapor_bridge.domain.status import Status
 from lapor_bridge.services.context import ServiceContext
-from lapor_bridge.services.intake import TRACKING_ALPHABET, TRACKING_LENGTH
+from lapor_bridge.services.intake.submit import TRACKING_ALPHABET, TRACKING_LENGTH
 from lapor_bridge.services.passwords import hash_password
 from lapor_bridge.services.seed import get_or_add
 from lapor_bridge.services.sla_clock import snapshot, working_calendar

@@ -27,7 +27,7 @@ from lapor_bridge.domain.calendar import WIB, OutsideCalendarRange
 from lapor_bridge.domain.status import CLOSED, Status
 from lapor_bridge.services.context import ServiceContext
 from lapor_bridge.services.errors import ValidationFailed
-from lapor_bridge.services.intake import ComplaintInput, ContactInput, submit_complaint
+from lapor_bridge.services.intake.submit import ComplaintInput, ContactInput, submit_complaint
 from lapor_bridge.services.public_search import (
     NEWEST_FIRST,
     OLDEST_UPDATE_FIRST,

@@ -21,7 +21,7 @@ from lapor_bridge.db.models import (
 from lapor_bridge.domain.transitions import Action
 from lapor_bridge.services.context import ServiceContext
 from lapor_bridge.services.errors import NotFound
-from lapor_bridge.services.intake import hash_reporter_key, normalize_tracking_number
+from lapor_bridge.services.intake.submit import hash_reporter_key, normalize_tracking_number
 from lapor_bridge.services.workflow import RESIDENT, ActionResult, checked_text, perform, result_of
 
 

@@ -13,7 +13,7 @@ from lapor_bridge.db.models import Complaint, ReporterContact, Subscriber
 from lapor_bridge.domain.status import Status
 from lapor_bridge.services.context import ServiceContext
 from lapor_bridge.services.errors import NotFound
-from lapor_bridge.services.intake import normalize_tracking_number
+from lapor_bridge.services.intake.submit import normalize_tracking_number
 from lapor_bridge.services.notifications import subscribe
 from lapor_bridge.services.tracking import PublicView, public_view
 

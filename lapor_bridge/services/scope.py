@@ -18,7 +18,7 @@ from lapor_bridge.db.models import Agency, Complaint, Region
 from lapor_bridge.domain.transitions import Role
 from lapor_bridge.services.accounts import Principal
 from lapor_bridge.services.errors import NotFound, PermissionDenied
-from lapor_bridge.services.intake import normalize_tracking_number
+from lapor_bridge.services.intake.submit import normalize_tracking_number
 
 STAFF_ROLES = frozenset({"officer", "regional_admin", "coordinator", "sysadmin"})
 WRITER_ROLES = frozenset({"officer", "regional_admin", "sysadmin"})

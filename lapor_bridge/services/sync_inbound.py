@@ -25,7 +25,7 @@ from lapor_bridge.lapor import LaporClient, LaporComplaint
 from lapor_bridge.lapor.mapping import DALAM_PROSES, TERVERIFIKASI
 from lapor_bridge.services.context import ServiceContext
 from lapor_bridge.services.errors import ValidationFailed
-from lapor_bridge.services.intake import (
+from lapor_bridge.services.intake.submit import (
     DESCRIPTION_LIMITS,
     TITLE_LIMITS,
     ComplaintInput,

@@ -21,7 +21,7 @@ from lapor_bridge.db.models import Complaint, ComplaintEvent
 from lapor_bridge.domain.status import Status
 from lapor_bridge.services.context import ServiceContext
 from lapor_bridge.services.errors import NotFound
-from lapor_bridge.services.intake import hash_reporter_key, normalize_tracking_number
+from lapor_bridge.services.intake.submit import hash_reporter_key, normalize_tracking_number
 from lapor_bridge.translations import N_
 
 EVENT_LABELS = {

@@ -7,7 +7,7 @@ from sqlalchemy import text
 
 from lapor_bridge.domain.status import Status
 from lapor_bridge.services.errors import NotFound, ValidationFailed
-from lapor_bridge.services.intake import (
+from lapor_bridge.services.intake.submit import (
     DESCRIPTION_LIMITS,
     LAT_RANGE,
     LON_RANGE,

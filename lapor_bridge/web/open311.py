@@ -18,7 +18,7 @@ from flask import Blueprint, Response, current_app, jsonify, request
 
 from lapor_bridge.domain.calendar import WIB
 from lapor_bridge.services.errors import ValidationFailed
-from lapor_bridge.services.intake import DESCRIPTION_LIMITS, LAT_RANGE, LON_RANGE
+from lapor_bridge.services.intake.submit import DESCRIPTION_LIMITS, LAT_RANGE, LON_RANGE
 from lapor_bridge.services.open311 import (
     SPECIFICATION,
     NewRequest,

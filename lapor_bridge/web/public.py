@@ -17,7 +17,7 @@ from flask_babel import gettext as _
 
 from lapor_bridge.domain.errors import DomainError
 from lapor_bridge.services.errors import NotFound, ValidationFailed
-from lapor_bridge.services.intake import (
+from lapor_bridge.services.intake.submit import (
     ComplaintInput,
     ContactInput,
     normalize_tracking_number,

@@ -38,7 +38,7 @@ class FixedModel:
 @pytest.fixture
 def file_to(ctx):
     """File a complaint routed to agency ``code``; return its tracking number."""
-    from lapor_bridge.services.intake import ComplaintInput, ContactInput, submit_complaint
+    from lapor_bridge.services.intake.submit import ComplaintInput, ContactInput, submit_complaint
 
     def _file(code: str = "DLH", **fields) -> str:
         ctx.classifier = FixedModel(code)

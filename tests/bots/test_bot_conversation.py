@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from lapor_bridge.db.models import Attachment, Complaint, Subscriber
 from lapor_bridge.db.models_bot import BotConversation
-from lapor_bridge.services.intake import ComplaintInput, submit_complaint
+from lapor_bridge.services.intake.submit import ComplaintInput, submit_complaint
 from lapor_bridge.services.routing_preview import predict_destination
 
 POTHOLE = ("Jalan berlubang besar di Jalan Kapten Sudibyo depan pasar Panggung, sudah dua "

@@ -5,7 +5,7 @@ from sqlalchemy import select
 from lapor_bridge.db.models import Complaint, ComplaintEvent, Notification, User
 from lapor_bridge.domain.status import Status
 from lapor_bridge.services.accounts import principal_of
-from lapor_bridge.services.intake import ComplaintInput, ContactInput, submit_complaint
+from lapor_bridge.services.intake.submit import ComplaintInput, ContactInput, submit_complaint
 from lapor_bridge.services.residents import follow_complaint
 from lapor_bridge.services.workflow import claim, respond
 

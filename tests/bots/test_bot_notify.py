@@ -8,7 +8,7 @@ from bots.notify import deliver_due
 from lapor_bridge.db.models import Complaint, ComplaintEvent, Notification
 from lapor_bridge.services.bot_delivery import claim_due
 from lapor_bridge.services.bot_state import set_language
-from lapor_bridge.services.intake import ComplaintInput, ContactInput, submit_complaint
+from lapor_bridge.services.intake.submit import ComplaintInput, ContactInput, submit_complaint
 from lapor_bridge.services.notifications import enqueue_for_event
 
 CHAT = 6301

@@ -20,9 +20,9 @@ from lapor_bridge.db.models import (
 )
 from lapor_bridge.domain.routing import TRIAGE
 from lapor_bridge.domain.status import Status
-from lapor_bridge.services import intake
 from lapor_bridge.services.errors import ValidationFailed
-from lapor_bridge.services.intake import ComplaintInput, ContactInput, submit_complaint
+from lapor_bridge.services.intake import submit as intake
+from lapor_bridge.services.intake.submit import ComplaintInput, ContactInput, submit_complaint
 from lapor_bridge.services.uploads import UploadedFile
 
 POTHOLE = ComplaintInput(
@@ -217,7 +217,7 @@ def test_control_characters_are_refused_not_crashed_on(ctx, change, field):
 
 def test_combined_insert_refuses_to_drop_a_callable_column_default():
     """Callable defaults are not applied inside a CTE: leaving one out is a loud error."""
-    from lapor_bridge.services.intake_store import _combined_insert
+    from lapor_bridge.services.intake.store import _combined_insert
 
     with pytest.raises(ValueError, match="pauses"):
         _combined_insert(("tracking_number", "title", "created_at", "updated_at"), ())

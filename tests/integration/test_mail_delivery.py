@@ -15,7 +15,7 @@ from lapor_bridge.domain.calendar import WIB
 from lapor_bridge.jobs.sla import run_sla_cycle
 from lapor_bridge.services import workflow
 from lapor_bridge.services.accounts import principal_of
-from lapor_bridge.services.intake import ComplaintInput, ContactInput, submit_complaint
+from lapor_bridge.services.intake.submit import ComplaintInput, ContactInput, submit_complaint
 from lapor_bridge.services.mail_delivery import deliver_mail
 
 REFUSED = "tidak.ada@contoh.id"

@@ -3,7 +3,7 @@
 from sqlalchemy import select
 
 from lapor_bridge.db.models import Complaint, ComplaintEvent, Notification
-from lapor_bridge.services.intake import ComplaintInput, ContactInput, submit_complaint
+from lapor_bridge.services.intake.submit import ComplaintInput, ContactInput, submit_complaint
 from lapor_bridge.services.notifications import enqueue_for_event, subscribe
 
 REPORT = ComplaintInput(

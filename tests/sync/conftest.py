@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 
 from lapor_bridge.lapor.simulator import run_in_thread
-from lapor_bridge.services.intake import ComplaintInput, submit_complaint
+from lapor_bridge.services.intake.submit import ComplaintInput, submit_complaint
 
 
 @pytest.fixture

@@ -1,7 +1,7 @@
 """PlaceCache: complete matches are remembered for a while; misses never are."""
 
-from lapor_bridge.services import intake_store
-from lapor_bridge.services.intake_store import Place, PlaceCache
+from lapor_bridge.services.intake import store as intake_store
+from lapor_bridge.services.intake.store import Place, PlaceCache
 
 
 class Lookups:

@@ -2,7 +2,7 @@
 
 from collections import Counter
 
-from lapor_bridge.services.intake import TRACKING_ALPHABET, new_tracking_number
+from lapor_bridge.services.intake.submit import TRACKING_ALPHABET, new_tracking_number
 
 
 def test_tracking_numbers_use_every_letter_of_the_alphabet_and_nothing_else():

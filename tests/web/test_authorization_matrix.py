@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from lapor_bridge.db.models import Agency, Attachment, User
 from lapor_bridge.demo_region import AGENCIES
-from lapor_bridge.services.intake import ComplaintInput, submit_complaint
+from lapor_bridge.services.intake.submit import ComplaintInput, submit_complaint
 from lapor_bridge.services.uploads import UploadedFile
 
 OFFICERS = [f"petugas.{code.lower()}" for code, _, triage in AGENCIES if not triage]

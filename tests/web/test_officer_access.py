@@ -1,6 +1,6 @@
 """Staff login and the officer queue's access rules."""
 
-from lapor_bridge.services.intake import ComplaintInput, submit_complaint
+from lapor_bridge.services.intake.submit import ComplaintInput, submit_complaint
 
 
 class Fixed:

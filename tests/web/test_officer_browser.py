@@ -12,7 +12,7 @@ from datetime import datetime
 import pytest
 
 from lapor_bridge.domain.calendar import WIB
-from lapor_bridge.services.intake import ComplaintInput, submit_complaint
+from lapor_bridge.services.intake.submit import ComplaintInput, submit_complaint
 from lapor_bridge.services.seed import seed_demo
 
 # Thursday 27 March 2025, before Idul Fitri: five working days end on Monday 14 April.

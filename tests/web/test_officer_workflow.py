@@ -9,7 +9,7 @@ from sqlalchemy import delete, select
 
 from lapor_bridge.db.models import Agency, Complaint, ResponseTemplate
 from lapor_bridge.domain.calendar import WIB
-from lapor_bridge.services.intake import ComplaintInput, ContactInput, submit_complaint
+from lapor_bridge.services.intake.submit import ComplaintInput, ContactInput, submit_complaint
 from lapor_bridge.services.seed import seed_demo
 
 # Monday 7 July 2025, 10:00 WIB: disposed at once, first follow-up due Monday 14 July.

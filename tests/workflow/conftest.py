@@ -7,7 +7,7 @@ from sqlalchemy import delete, select
 
 from lapor_bridge.db.models import Agency, Base, User
 from lapor_bridge.services.accounts import principal_of
-from lapor_bridge.services.intake import ComplaintInput, ContactInput, submit_complaint
+from lapor_bridge.services.intake.submit import ComplaintInput, ContactInput, submit_complaint
 from lapor_bridge.services.passwords import hash_password
 
 

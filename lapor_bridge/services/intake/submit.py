@@ -2,7 +2,7 @@
 
 validate → classify → route → store complaint, contact, photos, first events and
 the LAPOR! outbox row, all in one transaction (on PostgreSQL, a complaint without
-contact or photos is one statement, atomic by itself: see ``intake_store``).
+contact or photos is one statement, atomic by itself: see ``intake.store``).
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from lapor_bridge.domain.status import Status
 from lapor_bridge.domain.transitions import Action, apply
 from lapor_bridge.services.context import ServiceContext
 from lapor_bridge.services.errors import ValidationFailed
-from lapor_bridge.services.intake_store import (
+from lapor_bridge.services.intake.store import (
     Place,
     insert_attachment,
     insert_complaint,
