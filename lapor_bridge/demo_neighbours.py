@@ -8,6 +8,7 @@ nomenclature, not checked one by one against each Perda.
 from __future__ import annotations
 
 from lapor_bridge import demo_region
+from lapor_bridge.domain.routing import STANDARD_TABLE
 
 # (code, name, kind) -> {kecamatan: [kelurahan/desa, ...]}
 REGIONS = {
@@ -24,11 +25,26 @@ REGIONS = {
     },
 }
 
+# Their own agencies besides the demo region's codes: (code, name, is_triage).
+EXTRA_AGENCIES = {
+    "33.29": [("DPRKP", "Dinas Perumahan Rakyat dan Kawasan Permukiman Kabupaten Brebes",
+               False)],
+}
+
+# Their routing tables split the work differently from the city's (demo_region.ROUTING):
+# street lights are public works' in both kabupaten, and Brebes gives parks, cemeteries
+# and housing to its housing and settlements office.
+ROUTING = {
+    "33.28": {**STANDARD_TABLE, "pju": "PUPR"},
+    "33.29": {**STANDARD_TABLE, "pju": "PUPR", "taman": "DPRKP", "pemakaman": "DPRKP",
+              "rumah_layak": "DPRKP"},
+}
+
 # Regional admins of the neighbours (username per region code); password as the demo's.
 ADMINS = {"33.28": "admin.kabtegal", "33.29": "admin.brebes"}
 
 
-def agencies(region_name: str) -> list[tuple[str, str, bool]]:
+def agencies(region_code: str, region_name: str) -> list[tuple[str, str, bool]]:
     """(code, name, is_triage) of a neighbour's agencies, named after its region."""
     found = []
     for code, name, is_triage in demo_region.AGENCIES:
@@ -39,4 +55,4 @@ def agencies(region_name: str) -> list[tuple[str, str, bool]]:
         else:
             name = name.replace("Kota Tegal", region_name)
         found.append((code, name, is_triage))
-    return found
+    return found + EXTRA_AGENCIES.get(region_code, [])

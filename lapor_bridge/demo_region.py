@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from lapor_bridge.domain.routing import STANDARD_TABLE
+
 PROVINCE = ("33", "Provinsi Jawa Tengah", "provinsi")
 REGION = ("33.76", "Kota Tegal", "kota")
 
@@ -35,6 +37,10 @@ AGENCIES = [
     ("DPMPTSP", "Dinas Penanaman Modal dan Pelayanan Terpadu Satu Pintu Kota Tegal", False),
     ("TRIAGE", "Antrean Verifikasi Admin Kota Tegal", True),
 ]
+
+# The city's routing table: the standard split (street lights to Dishub, as in the
+# starter data); the two neighbours differ (demo_neighbours.ROUTING).
+ROUTING = STANDARD_TABLE
 
 # SP4N-LAPOR! instansi ids of the agencies (the simulator's seeded master list; a real
 # deployment maps its own on the admin page). TRIAGE is the Pemkot level.

@@ -183,7 +183,12 @@ class Complaint(Base):
     model_version: Mapped[str | None] = mapped_column(String(64))
     predictions: Mapped[list | None] = mapped_column(JSON)
     agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"))
-    category: Mapped[str | None] = mapped_column(String(48))  # domain.categories
+    category: Mapped[str | None] = mapped_column(String(48))  # domain.categories code
+    # How intake routed it: the resident's pick, the model's first suggestion, the path
+    # (domain.routing reasons) — so the suggestions' quality is measured in production.
+    resident_category: Mapped[str | None] = mapped_column(String(48))
+    suggested_category: Mapped[str | None] = mapped_column(String(48))
+    route_reason: Mapped[str | None] = mapped_column(String(32))
     status: Mapped[str] = mapped_column(String(24), default=Status.SUBMITTED.value)
     lapor_id: Mapped[str | None] = mapped_column(String(32), unique=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -350,7 +355,8 @@ class ResponseTemplate(Base):
 
 
 class RoutingCorrection(Base):
-    """A person's choice of agency for a complaint: a training label for the classifier."""
+    """A person's choice of category (or, in older rows, of agency) for a complaint: a
+    training label for the classifier."""
 
     __tablename__ = "routing_corrections"
 
@@ -359,6 +365,7 @@ class RoutingCorrection(Base):
     text: Mapped[str] = mapped_column(Text)
     predicted_label: Mapped[str | None] = mapped_column(String(32))
     corrected_label: Mapped[str] = mapped_column(String(32))
+    label_kind: Mapped[str] = mapped_column(String(16), default="agency")  # or "category"
     officer_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
@@ -383,3 +390,36 @@ class StaffAlert(Base):
     seen_at: Mapped[datetime | None]
 
     complaint: Mapped[Complaint] = relationship()
+
+
+class RoutingRule(Base):
+    """One line of a region's routing table: complaints of ``category`` go to ``agency``."""
+
+    __tablename__ = "routing_rules"
+    __table_args__ = (UniqueConstraint("region_id", "category"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    region_id: Mapped[int] = mapped_column(ForeignKey("regions.id"))
+    category: Mapped[str] = mapped_column(String(48))
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"), index=True)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    agency: Mapped[Agency] = relationship()
+
+
+class RoutingRuleChange(Base):
+    """The audit trail of a region's routing table: who moved which category where."""
+
+    __tablename__ = "routing_rule_changes"
+    __table_args__ = (Index("ix_routing_rule_changes_region_created", "region_id", "created_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    region_id: Mapped[int] = mapped_column(ForeignKey("regions.id"))
+    category: Mapped[str] = mapped_column(String(48))
+    old_agency_code: Mapped[str | None] = mapped_column(String(32))
+    new_agency_code: Mapped[str | None] = mapped_column(String(32))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    source: Mapped[str] = mapped_column(String(16))  # page | csv | seed | migration
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    user: Mapped[User | None] = relationship()

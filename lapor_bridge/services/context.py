@@ -27,6 +27,8 @@ class Classifier(Protocol):
     """What intake needs of a routing model (see ``classifiers``)."""
 
     version: str
+    labels: tuple[str, ...]
+    target: str  # "category" (service categories) or "agency" (an older model)
 
     def predict(self, texts: Sequence[str], k: int = 3) -> list[list[tuple[str, float]]]:
         """Top-k (label, probability) per text, best first."""

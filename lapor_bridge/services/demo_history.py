@@ -37,10 +37,11 @@ from lapor_bridge.db.models import (
     User,
     Village,
 )
+from lapor_bridge.domain import categories
 from lapor_bridge.domain.calendar import WIB, WorkingCalendar
-from lapor_bridge.domain.categories import CATEGORIES
 from lapor_bridge.domain.status import Status
 from lapor_bridge.services.context import ServiceContext
+from lapor_bridge.services.intake.routing_table import seed_table, table_of
 from lapor_bridge.services.intake.submit import TRACKING_ALPHABET, TRACKING_LENGTH
 from lapor_bridge.services.passwords import hash_password
 from lapor_bridge.services.seed import get_or_add
@@ -74,7 +75,7 @@ def seed_history(ctx: ServiceContext, months: int, *, seed: int = 2024) -> Count
     today = now.astimezone(WIB).date()
     days = [today - timedelta(offset) for offset in range(months * 30, 0, -1)]
     with ctx.transaction() as session:
-        places = _ensure_regions(session, created)
+        places = _ensure_regions(session, created, now)
         existing = set(session.scalars(select(Complaint.tracking_number).where(
             Complaint.model_version == MODEL_VERSION)))
         for code, place in places.items():
@@ -102,8 +103,10 @@ def response_shape() -> dict[str, tuple[int, int, int]]:
     return {label: tuple(counts[label, group] for group in GROUPS) for label in MEASURED_SHAPE}
 
 
-def _ensure_regions(session: Session, created: Counter[str]) -> dict[str, SimpleNamespace]:
-    """The three regions with their wilayah, agencies and admins; create what is missing."""
+def _ensure_regions(session: Session, created: Counter[str],
+                    now: datetime) -> dict[str, SimpleNamespace]:
+    """The three regions with their wilayah, agencies, routing tables and admins; create
+    what is missing."""
     province = session.scalar(select(Region).where(Region.code == demo_region.PROVINCE[0]))
     specs = {demo_region.REGION: demo_region.KECAMATAN, **demo_neighbours.REGIONS}
     places = {}
@@ -117,9 +120,11 @@ def _ensure_regions(session: Session, created: Counter[str]) -> dict[str, Simple
             for village in village_names:
                 row = get_or_add(session, created, Village, district_id=district.id, name=village)
                 villages.append((district.id, row.id, village, district_name))
-        for agency_code, agency_name, is_triage in demo_neighbours.agencies(name):
+        for agency_code, agency_name, is_triage in demo_neighbours.agencies(code, name):
             get_or_add(session, created, Agency, region_id=region.id, code=agency_code,
                        defaults={"name": agency_name, "is_triage": is_triage, "active": True})
+        table = demo_neighbours.ROUTING.get(code, demo_region.ROUTING)
+        created["routing_rules"] += seed_table(session, region, table, now)
         if code in demo_neighbours.ADMINS and session.scalar(select(User.id).where(
                 User.username == demo_neighbours.ADMINS[code])) is None:
             session.add(User(username=demo_neighbours.ADMINS[code], full_name=f"Admin {name}",
@@ -131,8 +136,11 @@ def _ensure_regions(session: Session, created: Counter[str]) -> dict[str, Simple
         officers = dict(session.execute(select(User.agency_id, User.id).where(
             User.agency_id.in_([a.id for a in agencies.values()]),
             User.role == "officer")).all())
+        by_agency: dict[str, list[str]] = {}
+        for category, agency_code in sorted(table_of(session, region.id).items()):
+            by_agency.setdefault(agency_code, []).append(category)
         places[code] = SimpleNamespace(region=region, villages=villages, agencies=agencies,
-                                       officers=officers)
+                                       officers=officers, categories=by_agency)
     return places
 
 
@@ -164,8 +172,9 @@ def _plan_complaint(rng: random.Random, place, agency_code: str, group: int,
     # The last follow-up comes within 10 working days of the end, as auto-close would.
     first = max(dispose + (total - dispose) * rng.uniform(0.3, 1.0), total - rng.uniform(0.5, 9))
     rerouted = rng.random() < REROUTE_SHARE
-    others = [code for code in CATEGORIES if code != agency_code and code in place.agencies]
-    category = rng.choice(CATEGORIES[agency_code])
+    others = [code for code in sorted(place.categories) if code != agency_code]
+    category = rng.choice(place.categories[agency_code])
+    name = categories.label(category)
     district_id, village_id, village, district = rng.choice(place.villages)
     return {
         "number": "".join(rng.choice(TRACKING_ALPHABET) for _ in range(TRACKING_LENGTH)),
@@ -174,8 +183,8 @@ def _plan_complaint(rng: random.Random, place, agency_code: str, group: int,
         "triaged": triaged, "archived": triaged and rng.random() < ARCHIVE_SHARE / TRIAGE_SHARE,
         "channel": rng.choices([c for c, _ in CHANNELS], [w for _, w in CHANNELS])[0],
         "district_id": district_id, "village_id": village_id,
-        "title": f"{category} di {village}",
-        "description": (f"Laporan warga tentang {category.lower()} di {village}, Kecamatan "
+        "title": f"{name} di {village}",
+        "description": (f"Laporan warga tentang {name.lower()} di {village}, Kecamatan "
                         f"{district}. Mohon segera ditindaklanjuti."),
         "confidence": rng.uniform(0.3, 0.59) if triaged else rng.uniform(0.6, 0.99),
         "at": {

@@ -34,6 +34,16 @@ class FollowedModel:
         """The version of the model routing now."""
         return self.model.version
 
+    @property
+    def labels(self) -> tuple[str, ...]:
+        """The labels of the model routing now."""
+        return self.model.labels
+
+    @property
+    def target(self) -> str:
+        """What its labels are: ``category`` codes, or agency codes of an older model."""
+        return self.model.target
+
     def predict(self, texts: Sequence[str], k: int = 3) -> list[list[tuple[str, float]]]:
         """The current model's top-k; looks for a promoted version first when due."""
         if self.check_seconds and time.monotonic() - self._checked >= self.check_seconds:

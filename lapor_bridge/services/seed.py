@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from lapor_bridge import demo_region as demo
 from lapor_bridge.db.models import Agency, District, Region, ResponseTemplate, User, Village
 from lapor_bridge.services.context import ServiceContext
+from lapor_bridge.services.intake.routing_table import seed_table
 from lapor_bridge.services.passwords import hash_password
 
 
@@ -41,6 +42,7 @@ def seed_demo(ctx: ServiceContext) -> Counter[str]:
             for title, body in () if is_triage else demo.RESPONSE_TEMPLATES:
                 get_or_add(session, created, ResponseTemplate, agency_id=agency.id,
                             title=title, defaults={"body": body})
+        created["routing_rules"] += seed_table(session, region, demo.ROUTING, ctx.clock())
         _user(session, created, "koordinator.jateng", "Koordinator Jawa Tengah", "coordinator",
               agency_id=None, region_id=province.id)
         _user(session, created, "sysadmin", "Administrator Sistem", "sysadmin",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from lapor_bridge.services.api_keys import Scope, create_key, revoke_key
+from tests.fakes import FixedModel
 
 REGION = "33.76"
 
@@ -23,25 +24,13 @@ def make_key(ctx):
     return _make
 
 
-class FixedModel:
-    """A routing model that always picks one agency."""
-
-    version = "fixed"
-
-    def __init__(self, code: str) -> None:
-        self.code = code
-
-    def predict(self, texts, k=3):
-        return [[(self.code, 0.99), ("PUPR", 0.01)][:k] for _ in texts]
-
-
 @pytest.fixture
 def file_to(ctx):
     """File a complaint routed to agency ``code``; return its tracking number."""
     from lapor_bridge.services.intake.submit import ComplaintInput, ContactInput, submit_complaint
 
     def _file(code: str = "DLH", **fields) -> str:
-        ctx.classifier = FixedModel(code)
+        ctx.classifier = FixedModel.routing_to(code)
         data = {"title": "Sampah menumpuk", "kecamatan": "Tegal Barat", "kelurahan": "Kraton",
                 "description": "Sampah menumpuk di tepi jalan sejak minggu lalu dan berbau.",
                 "contact": ContactInput(name="Siti Aminah", email="siti@example.id"), **fields}

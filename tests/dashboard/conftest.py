@@ -14,22 +14,11 @@ from lapor_bridge.services.accounts import principal_of
 from lapor_bridge.services.intake.submit import ComplaintInput, submit_complaint
 from lapor_bridge.services.passwords import hash_password
 from lapor_bridge.services.stats_refresh import refresh_metrics
+from tests.fakes import FixedModel
 
 PLACES = (User, Agency, Village, District, Region)  # deletion order
 KEPT = {"regions", "districts", "villages", "agencies", "users", "alembic_version",
         "response_templates"}
-
-
-class FixedModel:
-    """A routing model that always predicts one agency with the given confidence."""
-
-    version = "fixed"
-
-    def __init__(self, code: str, score: float = 0.99) -> None:
-        self.code, self.score = code, score
-
-    def predict(self, texts, k=3):
-        return [[(self.code, self.score)] for _ in texts]
 
 
 def wib(*parts) -> datetime:
@@ -52,7 +41,7 @@ class Desk:
             return principal_of(session.scalar(select(User).where(User.username == username)))
 
     def file(self, code="DLH", score=0.99, **fields) -> str:
-        self.ctx.classifier = FixedModel(code, score)
+        self.ctx.classifier = FixedModel.routing_to(code, score)
         data = {"title": "Sampah menumpuk di pinggir jalan",
                 "description": "Sampah rumah tangga menumpuk sudah seminggu dan berbau busuk.",
                 "kecamatan": "Tegal Barat", "kelurahan": "Kraton", **fields}

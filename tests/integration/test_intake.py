@@ -2,7 +2,7 @@
 
 import hashlib
 import io
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 import pytest
 from PIL import Image
@@ -24,6 +24,7 @@ from lapor_bridge.services.errors import ValidationFailed
 from lapor_bridge.services.intake import submit as intake
 from lapor_bridge.services.intake.submit import ComplaintInput, ContactInput, submit_complaint
 from lapor_bridge.services.uploads import UploadedFile
+from tests.fakes import FixedModel
 
 POTHOLE = ComplaintInput(
     title="Jalan berlubang di Jl. Kapten Sudibyo",
@@ -31,17 +32,6 @@ POTHOLE = ComplaintInput(
     kecamatan="Tegal Selatan",
     kelurahan="Kalinyamat Wetan",
 )
-
-
-@dataclass
-class FixedModel:
-    """A stand-in model with a fixed answer, to pin routing in these tests."""
-
-    top: list
-    version: str = "fixed-1"
-
-    def predict(self, texts, k=3):
-        return [self.top[:k] for _ in texts]
 
 
 def png() -> bytes:
@@ -67,7 +57,7 @@ def test_confident_complaint_is_disposed_to_the_agency_in_one_transaction(ctx):
         assert complaint.agency.code == "PUPR"
         assert complaint.predicted_agency.code == "PUPR"
         assert complaint.confidence == pytest.approx(0.93)
-        assert complaint.model_version == "fixed-1"
+        assert complaint.model_version == "fixed"
         assert complaint.predictions == [["PUPR", 0.93], ["DLH", 0.04], ["DISHUB", 0.02]]
         assert complaint.created_at.tzinfo is not None
         assert (complaint.version, complaint.pauses, complaint.escalation_level) == (1, [], 0)

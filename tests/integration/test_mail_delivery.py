@@ -17,6 +17,7 @@ from lapor_bridge.services import workflow
 from lapor_bridge.services.accounts import principal_of
 from lapor_bridge.services.intake.submit import ComplaintInput, ContactInput, submit_complaint
 from lapor_bridge.services.mail_delivery import deliver_mail
+from tests.fakes import FixedModel
 
 REFUSED = "tidak.ada@contoh.id"
 
@@ -54,16 +55,9 @@ def inbox():
     controller.stop()
 
 
-class Fixed:
-    version = "fixed"
-
-    def predict(self, texts, k=3):
-        return [[("DLH", 0.99)] for _ in texts]
-
-
 def answered(ctx, email: str) -> str:
     """A complaint by a resident who left ``email``, answered by the DLH officer."""
-    ctx.classifier = Fixed()
+    ctx.classifier = FixedModel.routing_to("DLH")
     number = submit_complaint(ctx, ComplaintInput(
         title="Sampah menumpuk", kecamatan="Tegal Barat", kelurahan="Kraton",
         description="Sampah menumpuk di tepi jalan sejak minggu lalu dan berbau.",
@@ -137,7 +131,7 @@ def officer_email(ctx):
 
 
 def test_an_escalation_is_mailed_to_the_alerted_officer(ctx, inbox, officer_email):
-    ctx.classifier = Fixed()
+    ctx.classifier = FixedModel.routing_to("DLH")
     ctx.clock = lambda: datetime(2025, 3, 27, 10, tzinfo=WIB)  # first answer due 14 April
     number = submit_complaint(ctx, ComplaintInput(
         title="Sampah menumpuk", kecamatan="Tegal Barat", kelurahan="Kraton",

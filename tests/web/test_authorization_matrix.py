@@ -16,21 +16,13 @@ from lapor_bridge.db.models import Agency, Attachment, User
 from lapor_bridge.demo_region import AGENCIES
 from lapor_bridge.services.intake.submit import ComplaintInput, submit_complaint
 from lapor_bridge.services.uploads import UploadedFile
+from tests.fakes import FixedModel
 
 OFFICERS = [f"petugas.{code.lower()}" for code, _, triage in AGENCIES if not triage]
 USERS = [None, *OFFICERS, "admin.tegal", "koordinator.jateng", "sysadmin"]
 ROLE = {**{name: "officer" for name in OFFICERS}, "admin.tegal": "regional_admin",
         "koordinator.jateng": "coordinator", "sysadmin": "sysadmin"}
 
-
-class Fixed:
-    version = "fixed"
-
-    def __init__(self, code, score):
-        self.code, self.score = code, score
-
-    def predict(self, texts, k=3):
-        return [[(self.code, self.score)] for _ in texts]
 
 
 def png() -> bytes:
@@ -40,7 +32,7 @@ def png() -> bytes:
 
 
 def file(ctx, code, score=0.99):
-    ctx.classifier = Fixed(code, score)
+    ctx.classifier = FixedModel.routing_to(code, score)
     return submit_complaint(ctx, ComplaintInput(
         title="Sampah menumpuk", kecamatan="Tegal Barat", kelurahan="Kraton",
         description="Sampah menumpuk di tepi jalan sejak minggu lalu dan berbau.",

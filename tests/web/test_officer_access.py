@@ -1,20 +1,11 @@
 """Staff login and the officer queue's access rules."""
 
 from lapor_bridge.services.intake.submit import ComplaintInput, submit_complaint
-
-
-class Fixed:
-    version = "fixed"
-
-    def __init__(self, code):
-        self.code = code
-
-    def predict(self, texts, k=3):
-        return [[(self.code, 0.99)] for _ in texts]
+from tests.fakes import FixedModel
 
 
 def file_for(ctx, code, title):
-    ctx.classifier = Fixed(code)
+    ctx.classifier = FixedModel.routing_to(code)
     return submit_complaint(ctx, ComplaintInput(
         title=title, description="Uraian keluhan yang cukup panjang untuk diterima sistem.",
         kecamatan="Tegal Barat", kelurahan="Kraton", anonim=True,

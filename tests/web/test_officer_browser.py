@@ -14,17 +14,11 @@ import pytest
 from lapor_bridge.domain.calendar import WIB
 from lapor_bridge.services.intake.submit import ComplaintInput, submit_complaint
 from lapor_bridge.services.seed import seed_demo
+from tests.fakes import FixedModel
 
 # Thursday 27 March 2025, before Idul Fitri: five working days end on Monday 14 April.
 FILED = datetime(2025, 3, 27, 10, tzinfo=WIB)
 LOOKED_AT = datetime(2025, 4, 9, 9, tzinfo=WIB)
-
-
-class Fixed:
-    version = "fixed"
-
-    def predict(self, texts, k=3):
-        return [[("DLH", 0.95), ("PUPR", 0.03)] for _ in texts]
 
 
 @pytest.mark.browser
@@ -34,7 +28,7 @@ def test_officer_takes_answers_forwards_and_resolves_in_the_browser(ctx, live_se
 
     seed_demo(ctx)
     ctx.clock = lambda: FILED
-    ctx.classifier = Fixed()
+    ctx.classifier = FixedModel([("DLH", 0.95), ("PUPR", 0.03)])
     numbers = [
         submit_complaint(ctx, ComplaintInput(
             title=title, kecamatan="Tegal Timur", kelurahan="Panggung",

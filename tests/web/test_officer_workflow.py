@@ -11,23 +11,15 @@ from lapor_bridge.db.models import Agency, Complaint, ResponseTemplate
 from lapor_bridge.domain.calendar import WIB
 from lapor_bridge.services.intake.submit import ComplaintInput, ContactInput, submit_complaint
 from lapor_bridge.services.seed import seed_demo
+from tests.fakes import FixedModel
 
 # Monday 7 July 2025, 10:00 WIB: disposed at once, first follow-up due Monday 14 July.
 MONDAY = datetime(2025, 7, 7, 10, tzinfo=WIB)
 
 
-class Fixed:
-    version = "fixed"
-
-    def __init__(self, code, score=0.99):
-        self.code, self.score = code, score
-
-    def predict(self, texts, k=3):
-        return [[(self.code, self.score), ("PUPR", 0.05)] for _ in texts]
-
 
 def file(ctx, code="DLH", score=0.99, **extra):
-    ctx.classifier = Fixed(code, score)
+    ctx.classifier = FixedModel.routing_to(code, score)
     return submit_complaint(ctx, ComplaintInput(
         title="Sampah menumpuk", kecamatan="Tegal Barat", kelurahan="Kraton",
         description="Sampah menumpuk di tepi jalan sejak minggu lalu dan berbau.",

@@ -9,18 +9,7 @@ from lapor_bridge.db.models import Agency, Base, User
 from lapor_bridge.services.accounts import principal_of
 from lapor_bridge.services.intake.submit import ComplaintInput, ContactInput, submit_complaint
 from lapor_bridge.services.passwords import hash_password
-
-
-class FixedModel:
-    """A routing model that always predicts one agency with the given confidence."""
-
-    version = "fixed"
-
-    def __init__(self, code: str, score: float = 0.99) -> None:
-        self.code, self.score = code, score
-
-    def predict(self, texts, k=3):
-        return [[(self.code, self.score), ("PUPR", 0.2), ("DINKES", 0.1)][:k] for _ in texts]
+from tests.fakes import FixedModel
 
 
 @pytest.fixture
@@ -28,7 +17,7 @@ def file(ctx):
     """File a complaint routed to ``code`` (or to triage with a low score); return it."""
 
     def _file(code="DLH", score=0.99, **fields):
-        ctx.classifier = FixedModel(code, score)
+        ctx.classifier = FixedModel.routing_to(code, score)
         data = {
             "title": "Sampah menumpuk di pinggir jalan",
             "description": "Sampah rumah tangga menumpuk sudah seminggu dan berbau busuk.",

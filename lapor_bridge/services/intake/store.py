@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import time
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
 from typing import Any, NamedTuple
@@ -45,6 +45,7 @@ from lapor_bridge.db.models import (
     OutboxMessage,
     Region,
     ReporterContact,
+    RoutingRule,
     Subscriber,
     Village,
 )
@@ -73,6 +74,7 @@ class Place:
     district_name: str | None
     village_id: int | None
     agencies: dict[str, AgencyRow]
+    routing: dict[str, str] = field(default_factory=dict)  # category → active agency code
 
 
 def _place_query():
@@ -95,23 +97,36 @@ def _place_query():
 PLACE_QUERY = _place_query()
 
 
+def _routing_query():
+    rules, agencies = RoutingRule.__table__, Agency.__table__
+    return (select(rules.c.category, agencies.c.code)
+            .join_from(rules, agencies, agencies.c.id == rules.c.agency_id)
+            .where(rules.c.region_id == bindparam("region_id"), agencies.c.active.is_(True)))
+
+
+ROUTING_QUERY = _routing_query()
+
+
 def find_place(engine: Engine, region_code: str, kecamatan: str | None,
                kelurahan: str | None) -> Place | None:
-    """One round trip: the region (None when unknown), the named places, its agencies."""
+    """Two queries on one connection: the region (None when unknown), the named places
+    and its agencies; then its routing table."""
     with engine.connect() as connection:
         rows = connection.execute(PLACE_QUERY, {
             "region": region_code,
             "kecamatan": _name_key(kecamatan),
             "kelurahan": _name_key(kelurahan),
         }).all()
-    if not rows:
-        return None
-    first = rows[0]
+        if not rows:
+            return None
+        first = rows[0]
+        routing = dict(connection.execute(ROUTING_QUERY, {"region_id": first[0]}).all())
     return Place(
         region_id=first[0], region_name=first[1], district_id=first[2], district_name=first[3],
         village_id=first[4],
         agencies={row[6]: AgencyRow(row[5], row[6], row[7], row[8])
                   for row in rows if row[5] is not None},
+        routing=routing,
     )
 
 
@@ -120,7 +135,8 @@ def _name_key(name: str | None) -> str | None:
 
 
 class PlaceCache:
-    """Places found recently, with their region's active agencies, for ``seconds``.
+    """Places found recently, with their region's active agencies and routing table,
+    for ``seconds`` (so a routing-table change reaches intake within that time).
 
     Per process and bounded. Only complete matches are kept, so a name that did not
     match is looked up again; the complaint insert re-checks that its agency is still

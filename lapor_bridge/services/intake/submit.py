@@ -16,12 +16,19 @@ from dataclasses import dataclass, field
 from sqlalchemy import Connection
 from sqlalchemy.exc import IntegrityError
 
-from lapor_bridge.domain.routing import TRIAGE, RoutingDecision, decide
+from lapor_bridge.domain import categories
+from lapor_bridge.domain.routing import (
+    LAPOR_DISPOSITION,
+    RESIDENT_CATEGORY,
+    TRIAGE,
+    RoutingDecision,
+)
 from lapor_bridge.domain.sla import Timeline
 from lapor_bridge.domain.status import Status
 from lapor_bridge.domain.transitions import Action, apply
 from lapor_bridge.services.context import ServiceContext
 from lapor_bridge.services.errors import ValidationFailed
+from lapor_bridge.services.intake.routing import Scores, model_scores, route
 from lapor_bridge.services.intake.store import (
     Place,
     insert_attachment,
@@ -88,6 +95,9 @@ class ComplaintInput:
     # disposed it to (None: classify and route as usual); kecamatan/kelurahan optional.
     lapor_id: str | None = None
     agency_code: str | None = None
+    # the service category the resident confirmed (domain.categories code; "lainnya" or
+    # None: not sure, the model decides)
+    category: str | None = None
 
 
 @dataclass(frozen=True)
@@ -101,19 +111,21 @@ class SubmitResult:
     agency_name: str
     confidence: float | None
     to_triage: bool
+    category: str | None = None
+    route_reason: str = ""
 
 
 def submit_complaint(ctx: ServiceContext, data: ComplaintInput) -> SubmitResult:
     """Validate, classify, route and store one complaint; raise ValidationFailed on bad input."""
     photos = _validate_fields(ctx, data)
-    top = _classify(ctx, f"{data.title.strip()}\n{data.description.strip()}")
+    scores = model_scores(ctx, f"{data.title.strip()}\n{data.description.strip()}")
     upload_dir = ctx.settings.path(ctx.settings.app.upload_dir) if photos else None
     alone = (not photos and not _has_contact(data)
              and writes_in_one_statement(ctx.engine.dialect.name))
     for attempt in range(3):
         stored: list[str] = []
         try:
-            return _store(ctx, data, photos, top, upload_dir, stored, alone)
+            return _store(ctx, data, photos, scores, upload_dir, stored, alone)
         except IntegrityError as exc:
             remove_stored(upload_dir, stored)
             if "tracking_number" not in str(exc.orig) or attempt == 2:
@@ -153,6 +165,9 @@ def _validate_fields(ctx: ServiceContext, data: ComplaintInput) -> list[CheckedP
     _check_length(errors, "description", data.description, DESCRIPTION_LIMITS, Message("Uraian"))
     if data.channel not in CHANNELS:
         errors["channel"] = Message("Kanal tidak dikenal.")
+    if data.category is not None and not categories.is_category(data.category):
+        errors["category"] = Message("Kategori '{category}' tidak dikenal.",
+                                     category=str(data.category)[:48])
     place_optional = data.channel == "lapor"
     if not (data.kecamatan or "").strip() and not place_optional:
         errors["kecamatan"] = Message("Pilih kecamatan.")
@@ -215,16 +230,6 @@ def _check_contact(errors: dict[str, str], contact: ContactInput) -> None:
         errors["contact.email"] = Message("Alamat e-mail tidak valid.")
 
 
-def _classify(ctx: ServiceContext, text: str) -> list[tuple[str, float]]:
-    if ctx.classifier is None:
-        return []
-    try:
-        return ctx.classifier.predict([text], k=3)[0]
-    except Exception:  # a broken model must not lose the complaint: triage takes it
-        log.exception("classification failed; routing to triage")
-        return []
-
-
 class AgencyGone(Exception):
     """The agency a complaint was routed to was deactivated before it was stored."""
 
@@ -250,7 +255,7 @@ def _store(
     ctx: ServiceContext,
     data: ComplaintInput,
     photos: list[CheckedPhoto],
-    top: list[tuple[str, float]],
+    scores: Scores,
     upload_dir,
     stored: list[str],
     alone: bool,
@@ -258,7 +263,7 @@ def _store(
     """Route among the place's agencies and write the complaint: ``alone`` as one
     autocommitted statement, else in a transaction with its contact and photos."""
     place = _resolve_place(ctx, data, data.region_code or ctx.settings.app.region_code)
-    decision = _route(ctx, place, top, data.agency_code)
+    decision = route(ctx, place, scores, data.category, data.agency_code)
     now = ctx.clock()
     reporter_key = secrets.token_urlsafe(16)
     model = getattr(ctx.classifier, "version", None)
@@ -285,6 +290,8 @@ def _store(
         agency_name=agency.name,
         confidence=decision.confidence,
         to_triage=decision.to_triage,
+        category=decision.category,
+        route_reason=decision.reason,
     )
 
 
@@ -316,19 +323,6 @@ def _has_contact(data: ComplaintInput) -> bool:
     return data.contact is not None and any(vars(data.contact).values())
 
 
-def _route(ctx: ServiceContext, place: Place, top, lapor_agency: str | None) -> RoutingDecision:
-    """The model's decision among the region's agencies (a LAPOR! disposition wins)."""
-    if TRIAGE not in place.agencies:
-        raise ValidationFailed({"region": Message(
-            "Wilayah {region} belum punya antrean verifikasi.", region=place.region_name)})
-    routable = {code for code, agency in place.agencies.items() if not agency.is_triage}
-    decision = decide(top, ctx.settings.classifier.threshold, routable)
-    if lapor_agency in routable:
-        return RoutingDecision(lapor_agency, decision.predicted_code, decision.confidence,
-                               decision.top, "lapor_disposition")
-    return decision
-
-
 def _complaint_row(ctx: ServiceContext, data: ComplaintInput, place: Place,
                    decision: RoutingDecision, reporter_key: str, model: str | None,
                    now) -> dict:
@@ -357,6 +351,10 @@ def _complaint_row(ctx: ServiceContext, data: ComplaintInput, place: Place,
         "model_version": model,
         "predictions": [[label, round(score, 4)] for label, score in decision.top],
         "agency_id": place.agencies[decision.agency_code].id,
+        "category": decision.category,
+        "resident_category": data.category,
+        "suggested_category": decision.suggested_category,
+        "route_reason": decision.reason,
         "status": status.value,
         "lapor_id": data.lapor_id,
         "disposed_at": disposed_at,
@@ -373,8 +371,15 @@ def _routing_event(decision: RoutingDecision, agencies, model: str) -> dict:
     if decision.to_triage:
         return _event("triage", "system", model, Status.SUBMITTED, agencies[TRIAGE].id,
                       decision.reason)
-    note = ("disposisi SP4N-LAPOR!" if decision.reason == "lapor_disposition"
-            else f"otomatis, keyakinan {decision.confidence:.0%}")
+    if decision.reason == LAPOR_DISPOSITION:
+        note = "disposisi SP4N-LAPOR!"
+    elif decision.reason == RESIDENT_CATEGORY:
+        note = f"kategori pilihan pelapor: {categories.label(decision.category)}"
+    elif decision.category:
+        note = (f"kategori {categories.label(decision.category)}, "
+                f"keyakinan {decision.confidence:.0%}")
+    else:
+        note = f"otomatis, keyakinan {decision.confidence:.0%}"
     return _event("disposed", "system", model, Status.DISPOSED,
                   agencies[decision.agency_code].id, note)
 
