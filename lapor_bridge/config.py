@@ -81,6 +81,9 @@ class LaporSettings:
     # Master ids a report gets when the draft leaves them unset (deployment data).
     classification_id: int = 2
     category_id: int = 1
+    # "<LAPOR! category name>=<id>" per LAPOR! category (domain.categories names the one
+    # each service category is filed under); a category not listed gets category_id.
+    category_ids: tuple[str, ...] = ()
     location_id: int = 3376
     page_size: int = 100
     master_page_size: int = 1000

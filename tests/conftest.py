@@ -14,7 +14,7 @@ import uuid
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, delete, text
+from sqlalchemy import create_engine, delete, select, text
 from sqlalchemy.engine import make_url
 
 import lapor_bridge.db.all_models  # noqa: F401  (registers every table)
@@ -121,7 +121,20 @@ def ctx(settings, starter_model):
         for table in reversed(Base.metadata.sorted_tables):
             if table.name not in REFERENCE_TABLES:
                 connection.execute(delete(table))
+    _restore_routing_table(context)
     engine.dispose()
+
+
+def _restore_routing_table(context: ServiceContext) -> None:
+    """The demo region's routing table as seeded (tests edit it; other regions' tables
+    are seeded again by whatever test creates their history)."""
+    from lapor_bridge import demo_region
+    from lapor_bridge.db.models import Region
+    from lapor_bridge.services.intake.routing_table import seed_table
+
+    with context.transaction() as session:
+        region = session.scalar(select(Region).where(Region.code == demo_region.REGION[0]))
+        seed_table(session, region, demo_region.ROUTING, context.clock())
 
 
 @pytest.fixture

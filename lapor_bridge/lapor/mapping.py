@@ -13,7 +13,8 @@ from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from lapor_bridge.config import LaporSettings
+from lapor_bridge.config import ConfigError, LaporSettings
+from lapor_bridge.domain import categories
 from lapor_bridge.domain.status import Status
 from lapor_bridge.lapor.marker import marker_tag
 from lapor_bridge.lapor.models import (
@@ -160,7 +161,9 @@ def draft_to_payload(
         "content": draft.content,
         "channel": settings.channel_id,
         "classification_id": _or_default(draft.classification_id, settings.classification_id),
-        "category_id": _or_default(draft.category_id, settings.category_id),
+        "category_id": _or_default(
+            draft.category_id or lapor_category_id(settings, draft.service_category),
+            settings.category_id),
         "location_id": _or_default(draft.location_id, settings.location_id),
         "disposition_id": draft.disposition_id,
         "user_id": settings.user_id,
@@ -233,6 +236,21 @@ def template_from_wire(data: Mapping[str, Any]) -> Template:
     return Template(
         code=str(data["code"]), name=str(data["name"]), content=str(data.get("content") or "")
     )
+
+
+def lapor_category_id(settings: LaporSettings, category: str | None) -> int | None:
+    """The LAPOR! category id a complaint of service ``category`` is filed under, from
+    ``[lapor] category_ids``; None (the default id) when unknown or not configured."""
+    service_category = categories.get(category)
+    if service_category is None or service_category.lapor_category is None:
+        return None
+    for entry in settings.category_ids:
+        name, _, number = entry.rpartition("=")
+        if not name.strip() or not number.strip().isdigit():
+            raise ConfigError(f"lapor.category_ids entry {entry!r}: use <LAPOR! category>=<id>")
+        if name.strip() == service_category.lapor_category:
+            return int(number)
+    return None
 
 
 def _or_default(value: int | None, default: int) -> int:

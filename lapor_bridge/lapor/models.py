@@ -38,7 +38,9 @@ class Attachment:
 class ComplaintDraft:
     """What we send to create a report.
 
-    Master ids left as ``None`` take the deployment defaults from ``[lapor]``.
+    Master ids left as ``None`` take the deployment defaults from ``[lapor]``; the
+    category id, the one ``[lapor] category_ids`` gives the ``service_category``'s
+    LAPOR! category first.
     """
 
     title: str
@@ -52,6 +54,7 @@ class ComplaintDraft:
     is_secret: bool = False
     attachment_ids: tuple[int, ...] = ()
     tags: tuple[str, ...] = ()
+    service_category: str | None = None
 
 
 @dataclass(frozen=True)

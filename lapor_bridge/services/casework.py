@@ -10,13 +10,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from lapor_bridge.db.models import Agency, Attachment, Complaint, ComplaintEvent, ResponseTemplate
-from lapor_bridge.domain.categories import categories_of
+from lapor_bridge.domain import categories
 from lapor_bridge.domain.sla import SlaSnapshot
 from lapor_bridge.domain.status import Status
 from lapor_bridge.domain.transitions import Action, allowed_actions
 from lapor_bridge.services.accounts import Principal
 from lapor_bridge.services.context import ServiceContext
 from lapor_bridge.services.errors import NotFound
+from lapor_bridge.services.intake.routing_table import Suggestion, suggestions_of, table_of
 from lapor_bridge.services.queue import reporter_label
 from lapor_bridge.services.scope import WRITER_ROLES, complaint_scope, load_in_scope, role_of
 from lapor_bridge.services.sla_clock import snapshot
@@ -53,15 +54,6 @@ class HistoryEntry:
     note: str | None
     internal: bool
     attachments: tuple[AttachmentRef, ...]
-
-
-@dataclass(frozen=True)
-class Suggestion:
-    """One of the model's top-3 agencies for the complaint."""
-
-    code: str
-    name: str
-    score: float
 
 
 @dataclass(frozen=True)
@@ -106,7 +98,7 @@ class CaseView:
     transfer_targets: tuple[tuple[str, str], ...]
     templates: tuple[TemplateRef, ...]
     category: str | None
-    categories: tuple[str, ...]
+    categories: tuple[tuple[str, str], ...]  # (code, name) of the whole list
 
 
 def case_view(ctx: ServiceContext, principal: Principal, tracking_number: str) -> CaseView:
@@ -160,10 +152,9 @@ def case_view(ctx: ServiceContext, principal: Principal, tracking_number: str) -
             claimed_by=holder.full_name if holder else None,
             claimed_by_me=holder is not None and holder.id == principal.user_id,
             photos=tuple(by_event.get(None, ())),
-            suggestions=tuple(
-                Suggestion(code, agencies[code].name if code in agencies else code, score)
-                for code, score in (complaint.predictions or [])[:3]
-            ),
+            suggestions=suggestions_of(
+                complaint.predictions, table_of(session, complaint.region_id),
+                {code: a.name for code, a in agencies.items()}),
             history=tuple(
                 HistoryEntry(
                     at=event.created_at, kind=event.kind,
@@ -185,7 +176,7 @@ def case_view(ctx: ServiceContext, principal: Principal, tracking_number: str) -
             ),
             templates=tuple(TemplateRef(t.id, t.title, t.body) for t in templates),
             category=complaint.category,
-            categories=categories_of(agency.code),
+            categories=tuple((c.code, c.name) for c in categories.CATEGORIES),
         )
 
 

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from lapor_bridge.db.models import Agency, Complaint, Region
 from lapor_bridge.db.models_stats import ComplaintMetrics
-from lapor_bridge.domain.categories import CATEGORIES, UNCATEGORISED
+from lapor_bridge.domain import categories
 from lapor_bridge.services.accounts import Principal
 from lapor_bridge.services.errors import NotFound, PermissionDenied
 
@@ -96,21 +96,20 @@ def resolve_scope(session: Session, principal: Principal, wanted: ScopeRequest,
     if agency_id is not None and agency_id not in {row[0] for row in rows}:
         raise NotFound("Instansi tidak ditemukan.")
     agencies = tuple((row[0], row[1]) for row in rows)
-    codes = {row[2] for row in rows if agency_id is None or row[0] == agency_id}
     category = None if wanted.category in (None, "") else (
         "" if wanted.category == NO_CATEGORY else wanted.category)
     place = region or (regions[0] if len(regions) == 1 else province)
     parts = [dict(agencies)[agency_id] if agency_id else
              place.name if place else "Semua wilayah"]
     if category is not None:
-        parts.append(category or UNCATEGORISED)
+        parts.append(categories.label(category))
     return DashboardScope(
         region_ids=region_ids, agency_id=agency_id, category=category,
         label=" · ".join(parts), request=wanted,
         provinces=tuple((p.code, p.name) for p in provinces) if len(provinces) > 1 else (),
         regions=tuple((r.code, r.name) for r in regions) if len(regions) > 1 else (),
         agencies=agencies if len(agencies) > 1 else (),
-        categories=tuple(sorted({name for code in codes for name in CATEGORIES.get(code, ())})),
+        categories=categories.CODES,
     )
 
 

@@ -13,6 +13,7 @@ from lapor_bridge.domain.status import OPEN_VALUES, Status
 from lapor_bridge.services.accounts import Principal
 from lapor_bridge.services.context import ServiceContext
 from lapor_bridge.services.errors import PermissionDenied
+from lapor_bridge.services.intake.routing_table import Suggestion, suggestions_of, table_of
 from lapor_bridge.services.sla_clock import snapshot
 
 PAGE_SIZE = 50
@@ -38,7 +39,7 @@ class QueueItem:
     remaining: float | None
     overdue: bool
     paused: bool
-    suggestions: tuple[tuple[str, float], ...]
+    suggestions: tuple[Suggestion, ...]
 
 
 @dataclass(frozen=True)
@@ -92,7 +93,8 @@ def agency_queue(ctx: ServiceContext, principal: Principal, page: int = 1,
             select(Complaint).where(*where).options(*ROW_OPTIONS).order_by(*order)
             .limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)
         )
-        items = tuple(queue_item(ctx, row, ctx.clock()) for row in rows)
+        context = suggestion_context(session, agency.region_id)
+        items = tuple(queue_item(ctx, row, ctx.clock(), context) for row in rows)
     return QueuePage(agency.name, items, page, total or 0, view)
 
 
@@ -105,8 +107,18 @@ ROW_OPTIONS = (
 )
 
 
-def queue_item(ctx: ServiceContext, row: Complaint, now: datetime) -> QueueItem:
-    """One list row, with the live SLA clock (loaded with :data:`ROW_OPTIONS`)."""
+def suggestion_context(session, region_id: int) -> tuple[dict[str, str], dict[str, str]]:
+    """The region's routing table and agency names, to show the model's suggestions."""
+    names = dict(session.execute(select(Agency.code, Agency.name).where(
+        Agency.region_id == region_id)).all())
+    return table_of(session, region_id), names
+
+
+def queue_item(ctx: ServiceContext, row: Complaint, now: datetime,
+               suggestion_context: tuple[dict[str, str], dict[str, str]] | None = None
+               ) -> QueueItem:
+    """One list row, with the live SLA clock (loaded with :data:`ROW_OPTIONS`); the
+    model's suggestions only where ``suggestion_context`` (the triage queue) is given."""
     clocks = snapshot(ctx.settings.sla, row, row.agency.code, now)
     current = clocks.current
     return QueueItem(
@@ -125,7 +137,8 @@ def queue_item(ctx: ServiceContext, row: Complaint, now: datetime) -> QueueItem:
         remaining=current.remaining if current else None,
         overdue=bool(current and current.breached),
         paused=bool(current and current.paused),
-        suggestions=tuple((code, score) for code, score in (row.predictions or [])[:3]),
+        suggestions=suggestions_of(row.predictions, *suggestion_context)
+        if suggestion_context else (),
     )
 
 

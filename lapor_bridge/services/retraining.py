@@ -6,6 +6,7 @@ from pathlib import Path
 
 from classifiers.model import read_labelled_csv
 from classifiers.retrain import RetrainResult, retrain
+from lapor_bridge.domain.routing import CATEGORY_TARGET
 from lapor_bridge.services.context import ServiceContext
 from lapor_bridge.services.corrections import routing_corrections
 
@@ -16,16 +17,17 @@ def retrain_from_history(
     *,
     corrections: list[tuple[str, str]] | None = None,
     text_column: str = "text",
-    label_column: str = "opd",
+    label_column: str = "category",
     holdout_fraction: float = 0.15,
 ) -> RetrainResult:
     """Train a candidate; promote it only if it is at least as good on a held-back set.
 
-    ``corrections`` default to every re-route officers recorded in the database.
+    The history's labels are service categories (``label_column``); ``corrections``
+    default to every category officers chose, as recorded in the database.
     """
     texts, labels = read_labelled_csv(data_path, text_column, label_column)
     if corrections is None:
-        corrections = routing_corrections(ctx)
+        corrections = routing_corrections(ctx, CATEGORY_TARGET)
     model_dir = ctx.settings.path(ctx.settings.classifier.model_dir)
     return retrain(texts, labels, corrections, model_dir, model_dir.parent,
                    holdout_fraction=holdout_fraction,

@@ -2,21 +2,16 @@
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass
 
-from sqlalchemy import select
-
-from lapor_bridge.db.models import Agency, Region
-from lapor_bridge.domain.routing import TRIAGE, decide
 from lapor_bridge.services.context import ServiceContext
-
-log = logging.getLogger(__name__)
+from lapor_bridge.services.errors import ValidationFailed
+from lapor_bridge.services.intake.routing import model_scores, route
 
 
 @dataclass(frozen=True)
 class Destination:
-    """The agency the routing model picks (or the triage queue)."""
+    """The agency intake would pick (or the triage queue)."""
 
     agency_code: str
     agency_name: str
@@ -24,27 +19,18 @@ class Destination:
 
 
 def predict_destination(
-    ctx: ServiceContext, title: str, description: str, region_code: str | None = None
+    ctx: ServiceContext, title: str, description: str, region_code: str | None = None,
+    category: str | None = None,
 ) -> Destination | None:
-    """Apply the same model and rule as intake; ``None`` when the region has no triage queue."""
-    top: list[tuple[str, float]] = []
-    if ctx.classifier is not None:
-        try:
-            top = ctx.classifier.predict([f"{title.strip()}\n{description.strip()}"], k=3)[0]
-        except Exception:  # a broken model only means "triage", as in intake
-            log.exception("classification failed in preview")
-    with ctx.read() as session:
-        agencies = {
-            agency.code: agency for agency in session.scalars(
-                select(Agency).join(Region, Region.id == Agency.region_id).where(
-                    Region.code == (region_code or ctx.settings.app.region_code),
-                    Agency.active.is_(True),
-                )
-            )
-        }
-    if TRIAGE not in agencies:
+    """Apply the same model, routing table and rule as intake (with the resident's
+    ``category`` when chosen); ``None`` when the region is unknown or has no triage queue."""
+    place = ctx.places.find(ctx.engine, region_code or ctx.settings.app.region_code, None, None)
+    if place is None:
         return None
-    routable = {code for code, agency in agencies.items() if not agency.is_triage}
-    decision = decide(top, ctx.settings.classifier.threshold, routable)
-    agency = agencies[decision.agency_code]
+    scores = model_scores(ctx, f"{title.strip()}\n{description.strip()}")
+    try:
+        decision = route(ctx, place, scores, category)
+    except ValidationFailed:  # no triage queue here
+        return None
+    agency = place.agencies[decision.agency_code]
     return Destination(agency.code, agency.name, decision.to_triage)

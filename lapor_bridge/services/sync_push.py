@@ -248,6 +248,7 @@ def _request_for(row, complaint, link, agencies, events, own):
         return ComplaintDraft(
             title=complaint.title, content=complaint.description, disposition_id=institution,
             is_anonymous=complaint.is_anonymous, is_secret=complaint.is_secret,
+            service_category=complaint.category,
         ), None
     if link is None:
         return None, "menunggu laporan tercatat di SP4N-LAPOR!"

@@ -10,11 +10,12 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from lapor_bridge.db.models import Agency
+from lapor_bridge.domain import categories
 from lapor_bridge.domain.status import Status
 from lapor_bridge.domain.transitions import Action
 from lapor_bridge.services.accounts import Principal
 from lapor_bridge.services.context import ServiceContext
-from lapor_bridge.services.corrections import record_correction
+from lapor_bridge.services.corrections import record_reroute
 from lapor_bridge.services.errors import ValidationFailed
 from lapor_bridge.services.workflow import (
     ActionResult,
@@ -46,14 +47,19 @@ def verify(ctx: ServiceContext, principal: Principal, tracking_number: str, *,
 
 
 def dispose(ctx: ServiceContext, principal: Principal, tracking_number: str, agency_code: str,
-            *, version: int | None = None) -> ActionResult:
-    """Send a complaint to an agency (from triage); the choice is a training label.
+            *, category: str | None = None, version: int | None = None) -> ActionResult:
+    """Send a complaint to an agency (from triage), filed under ``category`` when one is
+    given; the choice is a training label.
 
     A complaint not yet disposed is disposed; one an officer sent back to triage
     (already disposed) is transferred on.
     """
+    if category and not categories.is_category(category):
+        raise ValidationFailed({"category": "Pilih kategori dari daftar."})
     with ctx.transaction() as session:
         complaint = load_for_action(session, principal, tracking_number, version)
+        if category:
+            complaint.category = category
         target = target_agency(session, complaint, agency_code)
         if target.is_triage:
             raise ValidationFailed({"agency": "Pilih instansi, bukan antrean verifikasi."})
@@ -62,7 +68,7 @@ def dispose(ctx: ServiceContext, principal: Principal, tracking_number: str, age
         now = ctx.clock()
         perform(session, complaint, action, Actor.of(principal), now, ctx.settings.sla,
                 note="disposisi oleh admin", to_agency=target)
-        record_correction(session, complaint, target.code, principal.user_id, now)
+        record_reroute(session, complaint, target, principal.user_id, now)
         return result_of(complaint, f"Laporan diteruskan ke {target.name}.")
 
 

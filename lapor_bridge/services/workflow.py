@@ -18,13 +18,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from lapor_bridge.db.models import Agency, Attachment, Complaint, ComplaintEvent, OutboxMessage
-from lapor_bridge.domain.categories import categories_of
-from lapor_bridge.domain.categories import label as category_label
+from lapor_bridge.domain import categories
 from lapor_bridge.domain.status import Status
 from lapor_bridge.domain.transitions import Action, Role, apply, can_perform
 from lapor_bridge.services.accounts import Principal
 from lapor_bridge.services.context import ServiceContext
-from lapor_bridge.services.corrections import record_correction
+from lapor_bridge.services.corrections import record_category, record_reroute
 from lapor_bridge.services.errors import Conflict, PermissionDenied, ValidationFailed
 from lapor_bridge.services.notifications import enqueue_for_event
 from lapor_bridge.services.scope import load_in_scope, require_writer
@@ -123,8 +122,6 @@ def perform(
     session.add(event)
     session.flush()
     agency_code = session.get(Agency, complaint.agency_id).code
-    if complaint.category and complaint.category not in categories_of(agency_code):  # moved
-        complaint.category = None
     previous_due = complaint.sla_due_at
     refresh_stored_clock(sla_settings, complaint, agency_code, now)
     if complaint.sla_due_at != previous_due:
@@ -239,7 +236,7 @@ def transfer(ctx: ServiceContext, principal: Principal, tracking_number: str,
         perform(session, complaint, Action.TRANSFER, Actor.of(principal), ctx.clock(),
                 ctx.settings.sla, note=reason, to_agency=target)
         if not target.is_triage:
-            record_correction(session, complaint, target.code, principal.user_id, ctx.clock())
+            record_reroute(session, complaint, target, principal.user_id, ctx.clock())
         return result_of(complaint, Message("Laporan dialihkan ke {agency}.", agency=target.name))
 
 
@@ -281,21 +278,22 @@ def add_note(ctx: ServiceContext, principal: Principal, tracking_number: str,
 
 def set_category(ctx: ServiceContext, principal: Principal, tracking_number: str,
                  category: str, *, version: int | None = None) -> ActionResult:
-    """File the complaint under one of its agency's categories ("" clears it)."""
+    """File the complaint under a service category ("" clears it); a category chosen by
+    a person is a training label for the routing model."""
     category = (category or "").strip()
+    if category and not categories.is_category(category):
+        raise ValidationFailed({"category": Message("Pilih kategori dari daftar.")})
     with ctx.transaction() as session:
         complaint = load_for_action(session, principal, tracking_number, version)
-        agency = session.get(Agency, complaint.agency_id)
-        if category and category not in categories_of(agency.code):
-            raise ValidationFailed({"category": Message(
-                "Pilih kategori dari daftar {agency}.", agency=agency.name)})
         if (complaint.category or "") != category:
             complaint.category = category or None
             complaint.updated_at = ctx.clock()
+            if category and category != categories.OTHER:
+                record_category(session, complaint, category, principal.user_id, ctx.clock())
             session.add(ComplaintEvent(
                 complaint=complaint, kind="category", actor_type="officer",
                 actor_id=principal.user_id, actor_label=principal.full_name,
-                agency_id=complaint.agency_id, note=category_label(category or None),
+                agency_id=complaint.agency_id, note=categories.label(category or None),
                 is_internal=True, created_at=ctx.clock(),
             ))
         return result_of(complaint, Message("Kategori disimpan."))

@@ -1,4 +1,4 @@
-"""Template helpers: times in WIB, status labels."""
+"""Template helpers: times in WIB, status and category labels."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 from flask import Flask
 
+from lapor_bridge.domain import categories
 from lapor_bridge.domain.status import Status
 from lapor_bridge.services.tracking import EVENT_LABELS
 from lapor_bridge.translations import N_, Message
@@ -37,6 +38,10 @@ def init_app(app: Flask) -> None:
             return ""
         status = Status(value)
         return status.label_en if current_language() == "en" else status.label_id
+
+    @app.template_filter("category_label")
+    def category_label(code: str | None) -> str:
+        return categories.label(code, current_language())
 
     @app.template_filter("percent")
     def percent(value: float | None) -> str:

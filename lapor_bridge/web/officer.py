@@ -71,7 +71,8 @@ HANDLERS: dict[str, Callable] = {
     "kategori": lambda c, u, n, f, v: workflow.set_category(
         c, u, n, f.get("category", ""), version=v),
     "verifikasi": lambda c, u, n, f, v: triage.verify(c, u, n, version=v),
-    "disposisi": lambda c, u, n, f, v: triage.dispose(c, u, n, f.get("agency", ""), version=v),
+    "disposisi": lambda c, u, n, f, v: triage.dispose(
+        c, u, n, f.get("agency", ""), category=f.get("category") or None, version=v),
     "arsipkan": lambda c, u, n, f, v: triage.archive(
         c, u, n, f.get("reason", ""), f.get("note", ""), version=v),
     "tolak": lambda c, u, n, f, v: triage.reject(c, u, n, f.get("reason", ""), version=v),

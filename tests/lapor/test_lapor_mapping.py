@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from lapor_bridge.config import LaporSettings
+from lapor_bridge.config import ConfigError, LaporSettings
 from lapor_bridge.domain.status import Status
 from lapor_bridge.lapor import ComplaintDraft, LaporLog, parse_retry_after
 from lapor_bridge.lapor.mapping import (
     LAPOR_NAME,
     UnknownLaporStatus,
     draft_to_payload,
+    lapor_category_id,
     parse_lapor_datetime,
     status_from_lapor,
     status_from_report,
@@ -151,6 +153,22 @@ def test_payload_carries_marker_and_deployment_defaults():
     assert payload["date_of_incident"] == "2025-05-17"
     assert (payload["is_anonymous"], payload["is_secret"]) == (1, 0)
     assert payload["attachments"] == [5, 6]
+
+
+def test_a_service_category_files_the_report_under_its_configured_lapor_category():
+    settings = LaporSettings(category_id=1, category_ids=(
+        "Perhubungan=14", "Pekerjaan Umum dan Penataan Ruang=9"))
+    draft = ComplaintDraft(title="Lampu", content="Lampu jalan mati", disposition_id=1006)
+    assert lapor_category_id(settings, "parkir") == 14
+    assert draft_to_payload(replace(draft, service_category="jalan"), settings, "k")[
+        "category_id"] == 9
+    for unmapped in (None, "lainnya", "sampah"):  # no LAPOR! category, or none configured
+        assert draft_to_payload(replace(draft, service_category=unmapped), settings, "k")[
+            "category_id"] == 1
+    assert draft_to_payload(replace(draft, service_category="jalan", category_id=3),
+                            settings, "k")["category_id"] == 3
+    with pytest.raises(ConfigError):
+        lapor_category_id(LaporSettings(category_ids=("Perhubungan",)), "parkir")
 
 
 def test_marker_round_trip_and_unusable_keys():

@@ -1,4 +1,5 @@
-"""Officers' re-routes feed the retrain; the job runs only with configured history."""
+"""Officers' categories and re-routes feed the retrain; the job runs only with configured
+history."""
 
 import json
 from dataclasses import replace
@@ -13,12 +14,17 @@ from lapor_bridge.services.retraining import retrain_from_history
 FIXTURE = Path(__file__).resolve().parents[1] / "classifiers" / "fixture_complaints.csv"
 
 
-def test_transfer_becomes_a_correction_that_retraining_uses(ctx, file, staff, tmp_path):
+def test_officers_choices_become_category_labels_that_retraining_uses(ctx, file, staff,
+                                                                        tmp_path):
     number = file("DLH").tracking_number
     workflow.transfer(ctx, staff("petugas.dlh"), number, "PUPR",
                       "Jalan berlubang, wewenang PUPR bukan DLH")
+    # PUPR takes several categories: the move alone names none, only the agency
+    assert routing_corrections(ctx, "agency")[-1][1] == "PUPR"
+    assert routing_corrections(ctx) == []
+    workflow.set_category(ctx, staff("petugas.pupr"), number, "jalan")
     corrections = routing_corrections(ctx)
-    assert corrections and corrections[-1][1] == "PUPR"
+    assert corrections and corrections[-1][1] == "jalan"
 
     model_dir = tmp_path / "models" / "current"
     ctx.settings = replace(ctx.settings, classifier=replace(

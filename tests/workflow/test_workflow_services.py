@@ -26,6 +26,7 @@ from lapor_bridge.services import triage, workflow
 from lapor_bridge.services.casework import case_view
 from lapor_bridge.services.corrections import routing_corrections
 from lapor_bridge.services.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from lapor_bridge.services.intake.routing_table import set_rules
 from lapor_bridge.services.reporter import erase_personal_data, reporter_reply
 from lapor_bridge.services.tracking import public_view
 from lapor_bridge.services.uploads import UploadedFile
@@ -184,9 +185,12 @@ def test_transfer_moves_the_complaint_and_records_a_training_label(ctx, file, st
     assert case_view(ctx, staff("petugas.pupr"), number).agency_code == "PUPR"
     with ctx.read() as session:
         correction = session.scalar(select(RoutingCorrection))
-    assert (correction.predicted_label, correction.corrected_label) == ("DLH", "PUPR")
+    # PUPR takes several categories in Kota Tegal's table: the label is the agency
+    assert (correction.predicted_label, correction.corrected_label,
+            correction.label_kind) == ("DLH", "PUPR", "agency")
     assert correction.officer_id == officer.user_id
-    assert routing_corrections(ctx) == [(correction.text, "PUPR")]
+    assert routing_corrections(ctx, "agency") == [(correction.text, "PUPR")]
+    assert routing_corrections(ctx) == []
     assert [kind for kind, _ in outbox_kinds(ctx, number)] == ["create", "transfer"]
     with pytest.raises(ValidationFailed):
         workflow.transfer(ctx, staff("petugas.pupr"), number, "PUPR", "sudah di sini")
@@ -260,10 +264,14 @@ def test_triage_dispose_archive_and_verify(ctx, file, staff):
     assert {Action.VERIFY, Action.DISPOSE, Action.ARCHIVE} <= set(view.actions)
     with pytest.raises(NotFound):
         case_view(ctx, staff("petugas.dlh"), low)
-    triage.dispose(ctx, admin, low, "DINKES")
+    triage.dispose(ctx, admin, low, "DINKES", category="puskesmas")
     assert complaint_row(ctx, low).status == "disposed"
+    assert complaint_row(ctx, low).category == "puskesmas"
     assert case_view(ctx, staff("petugas.dinkes"), low).agency_code == "DINKES"
-    assert routing_corrections(ctx)[-1][1] == "DINKES"
+    assert routing_corrections(ctx)[-1][1] == "puskesmas"
+    with pytest.raises(ValidationFailed):
+        triage.dispose(ctx, admin, file("DLH", score=0.3).tracking_number, "DLH",
+                       category="bukan-kategori")
     other = file("DLH", score=0.3).tracking_number
     triage.verify(ctx, admin, other)
     with pytest.raises(ValidationFailed):
@@ -294,20 +302,33 @@ def test_erasing_personal_data_keeps_the_complaint_and_drops_the_identity(ctx, f
         assert session.scalar(select(func.count()).select_from(Notification)) == 0
 
 
-def test_a_category_from_the_agencys_list_is_kept_until_the_complaint_moves(ctx, file, staff):
+def test_an_officers_category_is_a_label_and_a_move_keeps_only_a_fitting_one(ctx, file, staff):
     number = file("DLH").tracking_number
     officer = staff("petugas.dlh")
     with pytest.raises(ValidationFailed) as refused:
-        workflow.set_category(ctx, officer, number, "Jalan rusak")  # PUPR's, not DLH's
+        workflow.set_category(ctx, officer, number, "Sampah")  # a name, not a code
     assert "category" in refused.value.errors
-    workflow.set_category(ctx, officer, number, "Sampah")
+    workflow.set_category(ctx, officer, number, "sampah")
     view = case_view(ctx, officer, number)
-    assert view.category == "Sampah" and "Pencemaran" in view.categories
+    assert view.category == "sampah"
+    assert ("pencemaran", "Pencemaran dan sanitasi") in view.categories
     assert (view.history[-1].kind, view.history[-1].internal) == ("category", True)
+    assert routing_corrections(ctx)[-1][1] == "sampah"
     events = len(view.history)
-    workflow.set_category(ctx, officer, number, "Sampah")  # unchanged: no new history entry
+    workflow.set_category(ctx, officer, number, "sampah")  # unchanged: no new history entry
     assert len(case_view(ctx, officer, number).history) == events
     with pytest.raises(NotFound):
-        workflow.set_category(ctx, staff("petugas.pupr"), number, "Jalan rusak")
+        workflow.set_category(ctx, staff("petugas.pupr"), number, "jalan")
     workflow.transfer(ctx, officer, number, "PUPR", "Jalan rusak, bukan sampah: wewenang PUPR")
-    assert complaint_row(ctx, number).category is None
+    assert complaint_row(ctx, number).category is None  # sampah is not PUPR's here
+    workflow.set_category(ctx, staff("petugas.pupr"), number, "jalan")
+    workflow.transfer(ctx, staff("petugas.pupr"), number, "DLH", "Ternyata sampah di jalan")
+    assert complaint_row(ctx, number).category is None  # DLH takes five categories
+
+
+def test_a_move_to_an_agency_with_one_category_files_it_there(ctx, file, staff):
+    set_rules(ctx, staff("admin.tegal"), "33.76", {"air_pdam": "PDAM", "tagihan_air": None})
+    number = file("DLH").tracking_number
+    workflow.transfer(ctx, staff("petugas.dlh"), number, "PDAM", "Air mati, wewenang PDAM")
+    assert complaint_row(ctx, number).category == "air_pdam"
+    assert routing_corrections(ctx)[-1][1] == "air_pdam"
