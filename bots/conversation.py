@@ -1,8 +1,11 @@
-"""The reporting conversation: describe → location → photos → identity → summary → send.
+"""The reporting conversation: describe → category → location → photos → identity →
+summary → send.
 
-One ``async def`` per step; each returns the next state. The draft lives in
-``user_data`` (persisted in the database), so a restart of the bot loses nothing.
-On confirm the draft goes through the same ``submit_complaint`` as the web form.
+One ``async def`` per step; each returns the next state. The category step offers the
+model's likeliest service categories and is skipped when there is no category model.
+The draft lives in ``user_data`` (persisted in the database), so a restart of the bot
+loses nothing. On confirm the draft goes through the same ``submit_complaint`` as the
+web form, with the category the resident tapped.
 """
 
 from __future__ import annotations
@@ -12,7 +15,8 @@ import re
 import warnings
 from datetime import timedelta
 
-from telegram import Message, ReplyKeyboardRemove, Update
+from telegram import CallbackQuery, InlineKeyboardMarkup, Message, ReplyKeyboardRemove, Update
+from telegram.error import BadRequest
 from telegram.ext import (
     CallbackQueryHandler,
     CommandHandler,
@@ -27,8 +31,11 @@ from bots import keyboards
 from bots.context import BotContext
 from bots.photos import PhotoRefused, check_telegram_photo, download
 from lapor_bridge.config import TelegramSettings
+from lapor_bridge.domain import categories
+from lapor_bridge.services.context import ServiceContext
 from lapor_bridge.services.duplicates import find_similar_open
 from lapor_bridge.services.errors import NotFound, ValidationFailed
+from lapor_bridge.services.intake.routing import suggest_categories
 from lapor_bridge.services.intake.submit import (
     DESCRIPTION_LIMITS,
     TITLE_LIMITS,
@@ -41,8 +48,8 @@ from lapor_bridge.services.routing_preview import predict_destination
 from lapor_bridge.services.wilayah import kecamatan_map
 
 NAME = "lapor"
-DESCRIBE, LOCATION, KELURAHAN, PHOTOS, PRIVACY, CONFIRM = (
-    "describe", "location", "kelurahan", "photos", "privacy", "confirm"
+DESCRIBE, CATEGORY, LOCATION, KELURAHAN, PHOTOS, PRIVACY, CONFIRM = (
+    "describe", "category", "location", "kelurahan", "photos", "privacy", "confirm"
 )
 DRAFT = "draft"
 PLACE_FIELDS = {"kecamatan", "kelurahan", "region"}
@@ -67,6 +74,17 @@ def build_report_conversation(settings: TelegramSettings) -> ConversationHandler
             states={
                 DESCRIBE: [MessageHandler(text, got_description),
                            MessageHandler(anything_else, describe_expected)],
+                CATEGORY: [
+                    CallbackQueryHandler(picked_category,
+                                         pattern=keyboards.with_value(keyboards.CATEGORY)),
+                    CallbackQueryHandler(show_category_groups,
+                                         pattern=keyboards.exactly(keyboards.CATEGORY_GROUPS)),
+                    CallbackQueryHandler(show_category_group,
+                                         pattern=keyboards.with_value(keyboards.CATEGORY_GROUP)),
+                    CallbackQueryHandler(show_category_suggestions,
+                                         pattern=keyboards.exactly(keyboards.CATEGORY_TOP)),
+                    MessageHandler(anything_else, choice_expected),
+                ],
                 LOCATION: [
                     MessageHandler(filters.LOCATION, got_location),
                     CallbackQueryHandler(picked_kecamatan,
@@ -126,7 +144,8 @@ async def start_with_text(update: Update, context: BotContext) -> str:
 
 
 async def got_description(update: Update, context: BotContext) -> str:
-    """Keep the description when its length is acceptable, then ask where."""
+    """Keep the description when its length is acceptable, then offer the model's
+    likeliest categories (or, without a category model, ask where at once)."""
     description = update.message.text.strip()
     low, high = DESCRIPTION_LIMITS
     if len(description) < low:
@@ -135,11 +154,79 @@ async def got_description(update: Update, context: BotContext) -> str:
     if len(description) > high:
         await update.message.reply_text(context.text("description_too_long", maximum=high))
         return DESCRIBE
-    _draft(context)["description"] = description
-    await update.message.reply_text(
-        context.text("ask_location"), reply_markup=keyboards.share_location(context.lang))
-    await _ask_kecamatan(update.message, context, "pick_kecamatan")
-    return LOCATION
+    draft = _draft(context)
+    draft["description"] = description
+    suggested = await asyncio.to_thread(suggested_categories, context.services, description)
+    if not suggested:
+        return await _ask_location(update.message, context)
+    draft["suggested"] = suggested
+    question = await update.message.reply_text(
+        context.text("ask_category"),
+        reply_markup=keyboards.category_suggestions(suggested, context.lang))
+    draft["category_message"] = question.message_id
+    return CATEGORY
+
+
+async def picked_category(update: Update, context: BotContext) -> str | None:
+    """A category button: keep it, show it, and ask where."""
+    query = await _category_question(update, context)
+    if query is None:
+        return None
+    code = keyboards.value(query.data)
+    if not categories.is_category(code):
+        await query.answer(context.text("category_unknown"))
+        return None
+    await query.answer()
+    _draft(context)["category"] = code
+    await query.edit_message_text(
+        context.text("category_chosen", category=categories.label(code, context.lang)))
+    return await _ask_location(query.message, context)
+
+
+async def show_category_groups(update: Update, context: BotContext) -> None:
+    """Kategori lain: the groups of the whole list."""
+    query = await _category_question(update, context)
+    if query is None:
+        return
+    await query.answer()
+    await _edit_question(query, context.text("pick_category_group"),
+                         keyboards.category_groups(context.lang))
+
+
+async def show_category_group(update: Update, context: BotContext) -> None:
+    """A group button: its categories."""
+    query = await _category_question(update, context)
+    if query is None:
+        return
+    wanted = keyboards.value(query.data)
+    group = next((group for group in categories.GROUPS if group.code == wanted), None)
+    if group is None:
+        await query.answer(context.text("category_unknown"))
+        return
+    await query.answer()
+    await _edit_question(
+        query, context.text("pick_category", group=keyboards.group_label(group, context.lang)),
+        keyboards.category_group(group.code, context.lang))
+
+
+async def show_category_suggestions(update: Update, context: BotContext) -> None:
+    """« Kembali from the groups: the suggestions again."""
+    query = await _category_question(update, context)
+    if query is None:
+        return
+    await query.answer()
+    await _edit_question(query, context.text("ask_category"), keyboards.category_suggestions(
+        _draft(context).get("suggested", []), context.lang))
+
+
+def suggested_categories(services: ServiceContext, description: str) -> list[str]:
+    """The codes of the model's likeliest categories for a description, as intake will
+    classify it (title and description); none without a category model."""
+    try:
+        found = suggest_categories(services, f"{title_from(description)}\n{description}")
+    except ValidationFailed:
+        return []
+    return [suggestion.code for suggestion in found]
 
 
 async def describe_expected(update: Update, context: BotContext) -> str:
@@ -309,10 +396,13 @@ async def confirmed(update: Update, context: BotContext) -> str | int:
             telegram_chat_id=update.effective_chat.id,
         ),
         photos=tuple(photos),
+        category=draft.get("category"),
     )
     try:
         result = await asyncio.to_thread(submit_complaint, context.services, complaint)
     except ValidationFailed as exc:
+        if "category" in exc.errors:  # a code no longer on the list: let the model decide
+            draft.pop("category", None)
         await query.message.reply_text(
             context.text("submit_refused",
                          reasons="; ".join(map(context.localized, exc.errors.values()))))
@@ -422,6 +512,34 @@ async def _add_photo(update: Update, context: BotContext, file_id: str,
     return PHOTOS
 
 
+async def _category_question(update: Update, context: BotContext) -> CallbackQuery | None:
+    """The button press when it is on this report's category question; a button of an
+    older message (another report) is answered as stale and changes nothing."""
+    query = update.callback_query
+    asked = _draft(context).get("category_message")
+    if query.message is None or asked is None or query.message.message_id != asked:
+        await query.answer(context.text("button_stale"))
+        return None
+    return query
+
+
+async def _edit_question(query: CallbackQuery, text: str, markup: InlineKeyboardMarkup) -> None:
+    """Show another page of the category question in place (a repeated press that would
+    change nothing is fine)."""
+    try:
+        await query.edit_message_text(text, reply_markup=markup)
+    except BadRequest as exc:
+        if "not modified" not in str(exc).lower():
+            raise
+
+
+async def _ask_location(message: Message, context: BotContext) -> str:
+    await message.reply_text(
+        context.text("ask_location"), reply_markup=keyboards.share_location(context.lang))
+    await _ask_kecamatan(message, context, "pick_kecamatan")
+    return LOCATION
+
+
 async def _ask_kecamatan(message: Message, context: BotContext, text_key: str) -> None:
     places = await asyncio.to_thread(kecamatan_map, context.services)
     await message.reply_text(context.text(text_key),
@@ -449,7 +567,8 @@ async def _show_summary(message: Message, context: BotContext, *,
     services = context.services
     title = title_from(draft["description"])
     destination = await asyncio.to_thread(
-        predict_destination, services, title, draft["description"])
+        predict_destination, services, title, draft["description"],
+        category=draft.get("category"))
     similar = None
     if offer_similar:
         similar = await asyncio.to_thread(
@@ -459,6 +578,10 @@ async def _show_summary(message: Message, context: BotContext, *,
         destination_text = context.text("summary_triage")
     else:
         destination_text = context.text("summary_destination", agency=destination.agency_name)
+    if draft.get("category"):
+        destination_text = context.text(
+            "category_chosen", category=categories.label(draft["category"], context.lang),
+        ) + "\n" + destination_text
     summary = context.text(
         "summary", description=draft["description"], kelurahan=draft["kelurahan"],
         kecamatan=draft["kecamatan"],

@@ -7,7 +7,12 @@ from collections.abc import Sequence
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, KeyboardButton, ReplyKeyboardMarkup
 
 from bots.texts import LANGUAGES, t
+from lapor_bridge.domain import categories
 
+CATEGORY = "cat"
+CATEGORY_GROUP = "catgrp"
+CATEGORY_GROUPS = "cat-groups"
+CATEGORY_TOP = "cat-top"
 KECAMATAN = "kec"
 KELURAHAN = "kel"
 BACK = "kec-back"
@@ -32,6 +37,37 @@ def share_location(lang: str) -> ReplyKeyboardMarkup:
         [[KeyboardButton(t(lang, "button_share_location"), request_location=True)]],
         resize_keyboard=True, one_time_keyboard=True,
     )
+
+
+def category_suggestions(codes: Sequence[str], lang: str) -> InlineKeyboardMarkup:
+    """The suggested categories (best first, one a row), "Lainnya / tidak tahu", then
+    "Kategori lain" (the whole list by group) and Cancel."""
+    rows = [[_category(code, lang)] for code in codes if code != categories.OTHER]
+    more = InlineKeyboardButton(t(lang, "button_other_category"), callback_data=CATEGORY_GROUPS)
+    return InlineKeyboardMarkup([*rows, [_category(categories.OTHER, lang)],
+                                 [more, _cancel(lang)]])
+
+
+def category_groups(lang: str) -> InlineKeyboardMarkup:
+    """One button per group of the category list, then « Back (to the suggestions)."""
+    rows = [[InlineKeyboardButton(group_label(group, lang),
+                                  callback_data=f"{CATEGORY_GROUP}:{group.code}")]
+            for group, _ in categories.grouped()]
+    back = InlineKeyboardButton(t(lang, "button_back"), callback_data=CATEGORY_TOP)
+    return InlineKeyboardMarkup([*rows, [back, _cancel(lang)]])
+
+
+def category_group(group_code: str, lang: str) -> InlineKeyboardMarkup:
+    """The categories of one group, then « Back (to the groups)."""
+    rows = [[_category(category.code, lang)] for category in categories.CATEGORIES
+            if category.group == group_code]
+    back = InlineKeyboardButton(t(lang, "button_back"), callback_data=CATEGORY_GROUPS)
+    return InlineKeyboardMarkup([*rows, [back, _cancel(lang)]])
+
+
+def group_label(group: categories.CategoryGroup, lang: str) -> str:
+    """A group of the category list as shown (English with ``lang="en"``)."""
+    return group.name_en if lang == "en" else group.name
 
 
 def kecamatan(names: Sequence[str], lang: str) -> InlineKeyboardMarkup:
@@ -103,6 +139,10 @@ def with_value(prefix: str) -> str:
 def exactly(data: str) -> str:
     """The regex matching exactly this callback data."""
     return rf"^{data}$"
+
+
+def _category(code: str, lang: str) -> InlineKeyboardButton:
+    return InlineKeyboardButton(categories.label(code, lang), callback_data=f"{CATEGORY}:{code}")
 
 
 def _cancel(lang: str) -> InlineKeyboardButton:

@@ -54,6 +54,16 @@ TEXTS: dict[str, str] = {
         "Uraian terlalu panjang (maksimal {maximum} karakter). Ringkas dan kirim lagi."
     ),
     "describe_expected": N_("Tulis dulu uraian masalahnya sebagai pesan teks."),
+    "ask_category": N_(
+        "Masalah ini termasuk kategori apa? Pilih yang paling cocok, atau "
+        "\"Lainnya / tidak tahu\" bila ragu."
+    ),
+    "button_other_category": N_("Kategori lain"),
+    "pick_category_group": N_("Pilih kelompok masalahnya:"),
+    "pick_category": N_("{group}. Pilih kategori:"),
+    "button_back": N_("« Kembali"),
+    "category_chosen": N_("Kategori: {category}"),
+    "category_unknown": N_("Kategori ini tidak dikenal. Pilih salah satu tombol."),
     "ask_location": N_(
         "Di mana lokasinya? Bagikan lokasi dengan tombol di bawah, atau pilih kecamatan "
         "dan kelurahan."

@@ -73,13 +73,19 @@ def bot_services(ctx, fake_api):
     return dataclasses.replace(ctx, settings=settings)
 
 
+KEEP = object()
+
+
 @pytest.fixture
 def start_bot(bot_services):
-    """Start a bot (optionally with other Telegram settings); every bot stops at teardown."""
+    """Start a bot (optionally with another ``classifier`` or other Telegram settings);
+    every bot stops at teardown."""
     runners: list[BotRunner] = []
 
-    def _start(**telegram_changes) -> BotRunner:
+    def _start(*, classifier=KEEP, **telegram_changes) -> BotRunner:
         services = bot_services
+        if classifier is not KEEP:  # another routing model (None: no model at all)
+            services = dataclasses.replace(services, classifier=classifier)
         if telegram_changes:
             telegram = dataclasses.replace(services.settings.telegram, **telegram_changes)
             services = dataclasses.replace(

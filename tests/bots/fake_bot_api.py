@@ -178,6 +178,19 @@ class FakeBotApi:
                     raise AssertionError(f"no message with {text!r} to {chat_id}; got {seen}")
                 self._changed.wait(remaining)
 
+    @staticmethod
+    def buttons(message: dict) -> list[list[tuple[str, str]]]:
+        """The inline keyboard a bot message was sent or edited with: rows of
+        (label, callback data)."""
+        rows = (message.get("reply_markup") or {}).get("inline_keyboard", [])
+        return [[(button["text"], button.get("callback_data", "")) for button in row]
+                for row in rows]
+
+    def answers(self, query_id: str) -> list[dict]:
+        """The bot's answers to one button press (``answerCallbackQuery`` calls)."""
+        return [call for call in self.calls_of("answerCallbackQuery")
+                if call["callback_query_id"] == query_id]
+
     def outgoing(self, chat_id: int) -> list[dict]:
         """Every message the bot sent or edited in this chat, in order."""
         with self._changed:

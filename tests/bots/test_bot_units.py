@@ -6,9 +6,11 @@ import string
 import pytest
 from telegram.ext import ApplicationHandlerStop
 
+from bots import keyboards
 from bots.conversation import match_place, title_from
 from bots.ratelimit import FloodGuard
 from bots.texts import TEXTS, t
+from lapor_bridge.domain import categories
 from lapor_bridge.services.duplicates import similarity
 
 PLACES = {"Tegal Timur": ["Kejambon", "Panggung"], "Margadana": ["Krandon", "Margadana"]}
@@ -50,6 +52,24 @@ def test_every_text_exists_in_both_languages_with_the_same_placeholders():
         assert fields(indonesian) == fields(english), key
     assert t("en", "cancelled").startswith("Report cancelled")
     assert t(None, "cancelled").startswith("Laporan dibatalkan")
+
+
+def test_category_keyboards_reach_every_category_within_telegrams_limits():
+    def data(markup):
+        return [button.callback_data for row in markup.inline_keyboard for button in row]
+
+    reachable = []
+    for lang in ("id", "en"):
+        top = data(keyboards.category_suggestions(["pju", "jalan", "lainnya"], lang))
+        assert top == ["cat:pju", "cat:jalan", "cat:lainnya", "cat-groups", "cancel"]
+        groups = data(keyboards.category_groups(lang))
+        assert groups == [f"catgrp:{g.code}" for g in categories.GROUPS] + ["cat-top", "cancel"]
+        for group in categories.GROUPS:
+            listed = data(keyboards.category_group(group.code, lang))
+            assert listed[-2:] == ["cat-groups", "cancel"]
+            reachable += listed[:-2]
+    assert sorted(set(reachable)) == sorted(f"cat:{code}" for code in categories.CODES)
+    assert max(len(item.encode()) for item in reachable + groups) <= 64
 
 
 class _Update:
