@@ -1,11 +1,15 @@
-"""Open311 GeoReport v2 in our terms: services are agencies, requests are complaints.
+"""Open311 GeoReport v2 in our terms: services are service categories, requests are
+complaints.
 
-* A service is an active agency of the deployment's region (``service_code`` is
-  the agency code, TRIAGE included as "not sure which agency"). Its definition has
-  one optional attribute, ``kelurahan``, since every complaint needs a kelurahan.
-  The routing model still decides the agency: ``service_code`` is the filer's hint,
-  and a request shows the agency that holds it now.
-* ``service_request_id`` is the tracking number; every service is ``realtime``.
+* A service is a category of the one list (:mod:`lapor_bridge.domain.categories`):
+  ``service_code`` is the category code, the same in every region; ``lainnya`` is
+  "not sure" (the routing model decides). Its definition has one optional attribute,
+  ``kelurahan``, since every complaint needs a kelurahan. A request's category is
+  routed through the region's routing table to that region's agency, as on the web
+  form; a category the table does not map goes to the triage queue.
+* ``service_request_id`` is the tracking number; every service is ``realtime``. A
+  request's ``service_code`` is the complaint's category now (``lainnya`` while it
+  has none), ``agency_responsible`` the agency holding it.
 * Status is ``closed`` for resolved, auto-closed, archived and rejected complaints,
   else ``open``. ``expected_datetime`` is the due time of the current SLA stage, or
   for rows without one the first-response deadline in working days.
@@ -16,14 +20,16 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
-from lapor_bridge.db.models import Agency, District, Region
+from lapor_bridge.db.models import Complaint, District, Region
+from lapor_bridge.domain import categories
 from lapor_bridge.domain.calendar import WIB, OutsideCalendarRange
+from lapor_bridge.domain.categories import ServiceCategory
 from lapor_bridge.domain.status import CLOSED, Status
 from lapor_bridge.services.context import ServiceContext
 from lapor_bridge.services.errors import ValidationFailed
@@ -42,29 +48,16 @@ SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
 WINDOW = timedelta(days=90)
 MAX_REQUESTS = 1000
 TITLE_LENGTH = 80
-# Groups and keywords of the agencies most kabupaten/kota have (by their usual code).
-CATALOGUE = {
-    "PUPR": ("infrastruktur", "jalan rusak, jembatan, drainase, trotoar, lampu jalan, banjir"),
-    "DINKES": ("kesehatan", "puskesmas, rumah sakit, obat, BPJS, imunisasi, demam berdarah"),
-    "DISDIK": ("pendidikan", "sekolah, guru, PPDB, beasiswa, pungutan sekolah"),
-    "DISDUKCAPIL": ("kependudukan", "KTP, KK, akta kelahiran, pindah domisili"),
-    "DLH": ("lingkungan", "sampah, pencemaran, limbah, taman, pohon tumbang"),
-    "DISHUB": ("transportasi", "parkir liar, angkutan umum, lampu lalu lintas, rambu"),
-    "SATPOLPP": ("ketertiban", "pedagang kaki lima, bangunan liar, ketertiban umum"),
-    "PDAM": ("air bersih", "air keruh, air mati, pipa bocor, tagihan air"),
-    "DINSOS": ("sosial", "bansos, PKH, lansia, disabilitas, anak jalanan"),
-    "DPMPTSP": ("perizinan", "izin usaha, PBG, NIB, pelayanan perizinan"),
-}
-TRIAGE_DESCRIPTION = "Belum tahu instansinya? Admin wilayah memeriksa dan meneruskan laporan."
+OTHER_KEYWORDS = "lainnya, tidak tahu, umum"
 
 
 class UnknownService(LookupError):
-    """No active agency of the region has this service code."""
+    """The service code is not a category of the list."""
 
 
 @dataclass(frozen=True)
 class Service:
-    """One Open311 service (an agency)."""
+    """One Open311 service (a service category)."""
 
     service_code: str
     service_name: str
@@ -121,24 +114,20 @@ class ServiceRequest:
     open: bool
     expected_at: datetime | None
     address: str | None
+    service: Service
 
 
-def list_services(ctx: ServiceContext, region_code: str) -> list[Service]:
-    """The services of a region: its active agencies, ordered by code."""
-    with ctx.read() as session:
-        agencies = session.scalars(
-            select(Agency).join(Region).where(Region.code == region_code,
-                                              Agency.active.is_(True)).order_by(Agency.code)
-        )
-        return [_service(agency) for agency in agencies]
+def list_services() -> list[Service]:
+    """Every service: the category list, in its order (the same in every region)."""
+    return [_service(category) for category in categories.CATEGORIES]
 
 
-def find_service(ctx: ServiceContext, region_code: str, service_code: str) -> Service:
-    """One service by code; UnknownService when the region has no such active agency."""
-    for service in list_services(ctx, region_code):
-        if service.service_code == service_code:
-            return service
-    raise UnknownService(service_code)
+def find_service(service_code: str) -> Service:
+    """One service by code; UnknownService when no category has that code."""
+    category = categories.get(service_code)
+    if category is None:
+        raise UnknownService(service_code)
+    return _service(category)
 
 
 def place_options(ctx: ServiceContext, region_code: str) -> list[PlaceOption]:
@@ -157,7 +146,7 @@ def place_options(ctx: ServiceContext, region_code: str) -> list[PlaceOption]:
 def submit_request(ctx: ServiceContext, new: NewRequest) -> tuple[str, str]:
     """File an Open311 request; (service_request_id, service_notice). Raises
     UnknownService or ValidationFailed (with Open311 parameter names)."""
-    service = find_service(ctx, new.region_code, new.service_code)
+    service = find_service(new.service_code)
     kecamatan, kelurahan = _place(ctx, new)
     contact = ContactInput(
         name=" ".join(part for part in (new.first_name, new.last_name) if part) or None,
@@ -170,7 +159,7 @@ def submit_request(ctx: ServiceContext, new: NewRequest) -> tuple[str, str]:
         title=_title(description, service), description=description,
         kecamatan=kecamatan, kelurahan=kelurahan, channel="open311",
         lat=new.lat, lon=new.lon, contact=contact, photos=new.photos,
-        region_code=new.region_code,
+        region_code=new.region_code, category=service.service_code,
     )
     try:
         result = submit_complaint(ctx, data)
@@ -189,7 +178,8 @@ def find_requests(ctx: ServiceContext, region_code: str, search: RequestFilter,
     """GET requests: by ids (overriding everything else), or by the filters within the
     90-day window (or the updated_* window), at most 1000, newest first (oldest update
     first when updated_after/updated_before is used, so a client can continue from
-    the last ``updated_datetime`` it saw)."""
+    the last ``updated_datetime`` it saw). ``service_codes`` are category codes
+    (``lainnya`` also finds complaints without a category of the list)."""
     if search.service_request_ids is not None:
         query = PublicQuery(region_code, tracking_numbers=search.service_request_ids,
                             limit=MAX_REQUESTS)
@@ -199,13 +189,19 @@ def find_requests(ctx: ServiceContext, region_code: str, search: RequestFilter,
         if not by_update or created_from or created_to:
             created_from, created_to = request_window(search.start_date, search.end_date, now)
         query = PublicQuery(
-            region_code, agency_codes=search.service_codes,
-            statuses=_statuses(search.statuses), created_from=created_from,
+            region_code, statuses=_statuses(search.statuses), created_from=created_from,
             created_to=created_to, updated_from=search.updated_after,
             updated_to=search.updated_before,
             order=OLDEST_UPDATE_FIRST if by_update else NEWEST_FIRST, limit=MAX_REQUESTS,
         )
-    return [_request(ctx, row) for row in find_public(ctx, query)]
+        if search.service_codes is not None:
+            numbers = _numbers_in_categories(ctx, query, search.service_codes)
+            if not numbers:
+                return []
+            query = replace(query, tracking_numbers=numbers)
+    rows = find_public(ctx, query)
+    filed_under = _categories_of(ctx, [row.id for row in rows])
+    return [_request(ctx, row, filed_under.get(row.id)) for row in rows]
 
 
 def request_window(start: datetime | None, end: datetime | None,
@@ -235,13 +231,54 @@ def parse_w3_datetime(text: str) -> datetime:
     return datetime.fromisoformat(text).astimezone(UTC)
 
 
-def _service(agency: Agency) -> Service:
-    group, keywords = CATALOGUE.get(agency.code, ("lainnya", ""))
-    if agency.is_triage:
-        return Service(agency.code, "Lainnya / belum tahu instansinya", TRIAGE_DESCRIPTION,
-                       "lainnya", "lainnya, tidak tahu, umum")
-    return Service(agency.code, agency.name, f"Pengaduan yang ditangani {agency.name}.",
-                   group, keywords)
+def _service(category: ServiceCategory) -> Service:
+    group = next(group.name for group in categories.GROUPS if group.code == category.group)
+    if category.code == categories.OTHER:
+        keywords = OTHER_KEYWORDS
+    else:
+        keywords = ", ".join(part.strip(" .").lower()
+                             for part in re.split(r"[,;]", category.description)
+                             if part.strip(" ."))
+    return Service(category.code, category.name, category.description, group, keywords)
+
+
+def _numbers_in_categories(ctx: ServiceContext, query: PublicQuery,
+                           codes: tuple[str, ...]) -> tuple[str, ...]:
+    """The tracking numbers ``query`` would find, kept to complaints filed under one of
+    ``codes`` (the public search has no category filter): the same filters, order and
+    limit, so at most one answer's worth of numbers."""
+    known = [code for code in codes if categories.is_category(code)]
+    matches = [Complaint.category.in_(known)] if known else []
+    if categories.OTHER in known:
+        matches.append(or_(Complaint.category.is_(None),
+                           Complaint.category.not_in(categories.CODES)))
+    if not matches:
+        return ()
+    region_id = select(Region.id).where(Region.code == query.region_code).scalar_subquery()
+    statement = select(Complaint.tracking_number).where(
+        Complaint.region_id == region_id, Complaint.is_secret.is_(False), or_(*matches))
+    if query.statuses is not None:
+        statement = statement.where(Complaint.status.in_([str(value) for value in query.statuses]))
+    for column, low, high in ((Complaint.created_at, query.created_from, query.created_to),
+                              (Complaint.updated_at, query.updated_from, query.updated_to)):
+        if low is not None:
+            statement = statement.where(column >= low)
+        if high is not None:
+            statement = statement.where(column <= high)
+    if query.order == OLDEST_UPDATE_FIRST:
+        statement = statement.order_by(Complaint.updated_at, Complaint.id)
+    else:
+        statement = statement.order_by(Complaint.created_at.desc(), Complaint.id.desc())
+    with ctx.read() as session:
+        return tuple(session.scalars(statement.limit(query.limit)))
+
+
+def _categories_of(ctx: ServiceContext, ids: list[int]) -> dict[int, str | None]:
+    if not ids:
+        return {}
+    with ctx.read() as session:
+        return dict(session.execute(
+            select(Complaint.id, Complaint.category).where(Complaint.id.in_(ids))).all())
 
 
 def _place(ctx: ServiceContext, new: NewRequest) -> tuple[str, str]:
@@ -286,12 +323,16 @@ def _statuses(names: tuple[str, ...] | None) -> tuple[Status, ...] | None:
     return tuple(sorted(wanted))
 
 
-def _request(ctx: ServiceContext, row: PublicSummary) -> ServiceRequest:
+def _request(ctx: ServiceContext, row: PublicSummary, category: str | None) -> ServiceRequest:
     is_open = not row.status.is_closed
     address = None
     if row.kelurahan:
         address = f"Kel. {row.kelurahan}, Kec. {row.kecamatan}, {row.region_name}"
-    return ServiceRequest(row, is_open, _expected(ctx, row) if is_open else None, address)
+    # what a rahasia complaint is about stays as hidden as its text
+    shown = None if row.is_secret else categories.get(category)
+    service = _service(shown or categories.BY_CODE[categories.OTHER])
+    return ServiceRequest(row, is_open, _expected(ctx, row) if is_open else None, address,
+                          service)
 
 
 def _expected(ctx: ServiceContext, row: PublicSummary) -> datetime | None:

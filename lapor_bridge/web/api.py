@@ -1,12 +1,29 @@
-"""JSON API v1 and the health check; each endpoint's ``Operation`` validates and documents it."""
+"""JSON API v1 and the health check; each endpoint's ``Operation`` validates and documents it.
+
+Complaints are filed under a service category (``domain.categories``): a client may send
+the code the resident confirmed (``category``), ``GET /api/v1/categories`` lists them and
+``POST /api/v1/categories/suggest`` offers the likeliest ones for a text.
+"""
 
 from __future__ import annotations
 
 from flask import Blueprint, jsonify, request
 from sqlalchemy import text
 
+from lapor_bridge.domain import categories
+from lapor_bridge.domain.routing import (
+    LAPOR_DISPOSITION,
+    LEGACY_AGENCY_MODEL,
+    LOW_CONFIDENCE,
+    MODEL_CATEGORY,
+    NO_AGENCY_FOR_CATEGORY,
+    NO_MODEL,
+    NO_SUCH_AGENCY,
+    RESIDENT_CATEGORY,
+)
 from lapor_bridge.domain.status import Status
 from lapor_bridge.services.errors import NotFound, ValidationFailed
+from lapor_bridge.services.intake.routing import SUGGEST_TEXT_LIMIT, suggest_categories
 from lapor_bridge.services.intake.submit import (
     DESCRIPTION_LIMITS,
     LAT_RANGE,
@@ -19,6 +36,7 @@ from lapor_bridge.services.intake.submit import (
 from lapor_bridge.services.public_search import PublicQuery, PublicSummary, find_public
 from lapor_bridge.services.tracking import PublicView, public_view
 from lapor_bridge.services.uploads import UploadedFile
+from lapor_bridge.translations import Message
 from lapor_bridge.web import limiter, service_context
 from lapor_bridge.web.api_auth import (
     API_KEY_HEADER,
@@ -42,9 +60,13 @@ from lapor_bridge.web.schema import (
 bp = Blueprint("api", __name__)
 
 MAX_JSON_BYTES = 1_048_576
+MAX_SUGGEST_BYTES = 65_536
 JSON = "application/json"
 MULTIPART = "multipart/form-data"
 STATUSES = tuple(status.value for status in Status)
+ROUTE_REASONS = (RESIDENT_CATEGORY, NO_AGENCY_FOR_CATEGORY, MODEL_CATEGORY, LEGACY_AGENCY_MODEL,
+                 LOW_CONFIDENCE, NO_SUCH_AGENCY, NO_MODEL, LAPOR_DISPOSITION)
+CATEGORY_CODES = categories.CODES
 
 AGENCY_FIELDS = (
     Field("code", str, required=True, description="Kode instansi (OPD)", example="PDAM"),
@@ -72,6 +94,9 @@ COMPLAINT_FIELDS = (
     Field("anonim", bool, description="Sembunyikan identitas pelapor, juga dari instansi"),
     Field("rahasia", bool, description="Sembunyikan laporan dari halaman publik"),
     Field("contact", dict, description="Kontak pelapor", nested=CONTACT_FIELDS),
+    Field("category", str, max_length=48, enum=CATEGORY_CODES, example="pju",
+          description="Kode kategori layanan yang dikonfirmasi pelapor (GET /api/v1/categories); "
+                      "lainnya atau kosong: model yang menentukan"),
 )
 PHOTO_FIELD = Field("photo", list, description="Foto JPEG, PNG atau WebP (diperiksa isinya)",
                     item=str)
@@ -85,6 +110,16 @@ CREATED_FIELDS = (
           description="Instansi tujuan (atau TRIAGE untuk verifikasi admin)"),
     Field("confidence", float, required=True, nullable=True,
           description="Keyakinan model penentu instansi (0–1)"),
+    Field("category", str, required=True, nullable=True, enum=CATEGORY_CODES,
+          description="Kode kategori tempat laporan diajukan (pilihan pelapor atau model); "
+                      "null: belum ada, petugas verifikasi yang menentukan"),
+    Field("category_name", str, required=True, nullable=True, description="Nama kategori"),
+    Field("route_reason", str, required=True, enum=ROUTE_REASONS,
+          description="Cara laporan dirutekan: resident_category (kategori pilihan pelapor "
+                      "lewat tabel rute wilayah), no_agency_for_category (kategori itu belum "
+                      "punya instansi di wilayah ini: verifikasi), model_category, "
+                      "low_confidence, no_model, legacy_agency_model, no_such_agency, "
+                      "lapor_disposition"),
 )
 EVENT_FIELDS = (
     Field("at", str, required=True, format="date-time"),
@@ -128,6 +163,43 @@ LIST_QUERY = (
     Field("agency", str, max_length=32, description="Hanya laporan di instansi ini (kode)"),
     Field("limit", int, minimum=1, maximum=100, description="Jumlah per halaman (bawaan 20)"),
     Field("cursor", str, max_length=200, description="Dari next_cursor halaman sebelumnya"),
+)
+GROUP_FIELDS = (
+    Field("code", str, required=True, example="prasarana"),
+    Field("name", str, required=True, example="Jalan, saluran dan prasarana"),
+    Field("name_en", str, required=True, example="Roads, drains and infrastructure"),
+)
+CATEGORY_FIELDS = (
+    Field("code", str, required=True, enum=CATEGORY_CODES, example="pju",
+          description="Kode tetap (dikirim sebagai category / service_code Open311)"),
+    Field("name", str, required=True, example="Penerangan jalan umum (PJU)"),
+    Field("name_en", str, required=True, example="Street lights"),
+    Field("group", dict, required=True, nested=GROUP_FIELDS, description="Kelompok daftar"),
+    Field("description", str, required=True,
+          example="Lampu jalan mati, berkedip atau belum ada."),
+    Field("lapor_category", str, required=True, nullable=True,
+          example="Pekerjaan Umum dan Penataan Ruang",
+          description="Kategori SP4N-LAPOR! padanannya; null bila tidak ada"),
+)
+CATEGORY_LIST_FIELDS = (
+    Field("items", list, required=True, nested=CATEGORY_FIELDS,
+          description="Seluruh daftar, urut per kelompok; sama untuk setiap wilayah"),
+)
+SUGGEST_FIELDS = (
+    Field("text", str, required=True, min_length=1, max_length=SUGGEST_TEXT_LIMIT,
+          description="Judul dan uraian yang sudah diketik pelapor",
+          example="Lampu jalan di depan masjid mati sejak seminggu"),
+)
+SUGGESTION_FIELDS = (
+    Field("code", str, required=True, enum=CATEGORY_CODES, example="pju"),
+    Field("name", str, required=True, example="Penerangan jalan umum (PJU)"),
+    Field("name_en", str, required=True, example="Street lights"),
+    Field("probability", float, required=True, minimum=0, maximum=1, example=0.82),
+)
+SUGGESTIONS_FIELDS = (
+    Field("items", list, required=True, nested=SUGGESTION_FIELDS,
+          description="Paling banyak 3, paling mungkin dulu; lainnya tidak pernah disarankan; "
+                      "kosong tanpa model kategori"),
 )
 HEALTH_CHECK_FIELDS = (
     Field("ok", bool, required=True),
@@ -186,12 +258,31 @@ VIEW = Operation(
                304: Response("Tidak berubah sejak ETag yang dikirim", content_types=()),
                **_errors(400, 401, 404, 429)},
 )
+CATEGORIES = Operation(
+    "get", "/api/v1/categories", "listCategories", "Daftar kategori layanan",
+    description="Apa yang bisa dilaporkan, sama di setiap wilayah; tiap wilayah memetakan "
+                "kategori ke instansinya sendiri.",
+    security=("apiKey",),
+    responses={200: Response("Seluruh daftar", CATEGORY_LIST_FIELDS), **_errors(401, 429)},
+)
+SUGGEST = Operation(
+    "post", "/api/v1/categories/suggest", "suggestCategories",
+    "Saran kategori untuk teks keluhan",
+    description="Tiga kategori paling mungkin menurut model, untuk ditawarkan kepada pelapor "
+                "sebelum mengirim. Tidak menyimpan apa pun.",
+    body=SUGGEST_FIELDS, security=("apiKey",),
+    responses={200: Response("Saran", SUGGESTIONS_FIELDS),
+               400: Response("JSON rusak, bukan objek, atau text kosong/terlalu panjang/"
+                             "memuat karakter tidak sah; error.fields menyebut kolomnya",
+                             ref="Error"),
+               **_errors(401, 413, 415, 429)},
+)
 HEALTH = Operation(
     "get", "/healthz", "healthz", "Kesehatan layanan (basis data, model)", tag="ops",
     responses={200: Response("Sehat", HEALTH_FIELDS),
                503: Response("Basis data tidak terjangkau", HEALTH_FIELDS)},
 )
-OPERATIONS = (CREATE, LIST, VIEW, HEALTH)
+OPERATIONS = (CREATE, LIST, VIEW, CATEGORIES, SUGGEST, HEALTH)
 
 
 @bp.route("/api/v1/complaints", methods=["POST"])
@@ -205,6 +296,7 @@ def create_complaint():
         return error_body(403, "forbidden", "Kunci API ini tidak boleh mengirim laporan.")
     if request.mimetype == MULTIPART:
         values, errors = parse_params(request.form, COMPLAINT_FIELDS, strict=True)
+        raw_category = request.form.get("category")
         photos = tuple(UploadedFile(upload.filename or "foto", upload.read())
                        for upload in request.files.getlist(PHOTO_FIELD.name))
         unexpected = set(request.files) - {PHOTO_FIELD.name}
@@ -217,11 +309,14 @@ def create_complaint():
         if body is None:
             return error_body(400, "bad_json", "Isi permintaan bukan JSON yang sah.")
         values, errors = parse_body(body, COMPLAINT_FIELDS)
+        raw_category = body.get("category") if isinstance(body, dict) else None
         photos = ()
     else:
         return error_body(415, "unsupported_media_type",
                           "Kirim isi dengan Content-Type: application/json "
                           "atau multipart/form-data.")
+    if "category" in errors:
+        errors["category"] = _category_error(errors["category"], raw_category)
     if errors:
         return error_body(422, "invalid_fields", "Beberapa kolom tidak valid.", errors)
     contact = values.get("contact") or {}
@@ -238,6 +333,7 @@ def create_complaint():
         contact=ContactInput(**contact) if contact else None,
         photos=photos,
         region_code=client.scope.region_code if client else None,
+        category=values.get("category"),
     )
     try:
         result = submit_complaint(service_context(), data)
@@ -249,6 +345,8 @@ def create_complaint():
         status=result.status.value,
         agency={"code": result.agency_code, "name": result.agency_name},
         confidence=result.confidence,
+        **category_json(result.category),
+        route_reason=result.route_reason,
     )
     response.status_code = 201
     response.headers["Location"] = f"/api/v1/complaints/{result.tracking_number}"
@@ -299,6 +397,52 @@ def get_complaint(tracking_number: str):
     response.headers["Cache-Control"] = "private, no-store" if view.is_reporter else "no-cache"
     response.add_etag()
     return response.make_conditional(request)
+
+
+@bp.route("/api/v1/categories")
+@limiter.limit(read_limit, key_func=rate_limit_key)
+def list_categories():
+    """The service-category list with its groups (the same in every region)."""
+    if refused := _refuse_bad_key():
+        return refused
+    groups = {group.code: {"code": group.code, "name": group.name, "name_en": group.name_en}
+              for group in categories.GROUPS}
+    items = [{"code": category.code, "name": category.name, "name_en": category.name_en,
+              "group": groups[category.group], "description": category.description,
+              "lapor_category": category.lapor_category}
+             for category in categories.CATEGORIES]
+    response = jsonify(items=items)
+    response.headers["Cache-Control"] = "public, max-age=3600"
+    return response
+
+
+@bp.route("/api/v1/categories/suggest", methods=["POST"])
+@limiter.limit(read_limit, key_func=rate_limit_key)
+def suggest():
+    """The model's three likeliest categories for what the resident has typed."""
+    if refused := _refuse_bad_key():
+        return refused
+    if not request.is_json:
+        return error_body(415, "unsupported_media_type",
+                          "Kirim isi dengan Content-Type: application/json.")
+    if request.content_length is not None and request.content_length > MAX_SUGGEST_BYTES:
+        return error_body(413, "payload_too_large", "Isi permintaan melebihi 64 KB.")
+    request.max_content_length = MAX_SUGGEST_BYTES
+    body = request.get_json(silent=True)
+    if body is None:
+        return error_body(400, "bad_json", "Isi permintaan bukan JSON yang sah.")
+    values, errors = parse_body(body, SUGGEST_FIELDS)
+    if not errors:
+        try:
+            found = suggest_categories(service_context(), values["text"])
+        except ValidationFailed as exc:
+            errors = dict(exc.errors)
+    if errors:
+        return error_body(400, "invalid_fields", "Beberapa kolom tidak valid.", errors)
+    response = jsonify(items=[{"code": item.code, "name": item.name, "name_en": item.name_en,
+                               "probability": item.probability} for item in found])
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @bp.route("/healthz")
@@ -363,6 +507,21 @@ def summary_json(row: PublicSummary) -> dict:
         "created_at": row.created_at.isoformat(),
         "updated_at": row.updated_at.isoformat(),
     }
+
+
+def category_json(code: str | None) -> dict:
+    """``category`` and ``category_name`` of a complaint filed under ``code`` (None: none)."""
+    category = categories.get(code)
+    if category is None:
+        return {"category": None, "category_name": None}
+    return {"category": category.code, "category_name": category.name}
+
+
+def _category_error(message: str, raw) -> str:
+    """The intake's own words for a category that is text but not on the list."""
+    if isinstance(raw, str):
+        return Message("Kategori '{category}' tidak dikenal.", category=raw[:48])
+    return message
 
 
 def _refuse_bad_key():

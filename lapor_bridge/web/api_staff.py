@@ -44,7 +44,14 @@ from lapor_bridge.services.queue import QueueItem
 from lapor_bridge.services.scope import STAFF_ROLES
 from lapor_bridge.services.workflow import TEXT_LIMITS
 from lapor_bridge.web import csrf, limiter, service_context
-from lapor_bridge.web.api import AGENCY_FIELDS, ERROR_TEXT, JSON, STATUSES
+from lapor_bridge.web.api import (
+    AGENCY_FIELDS,
+    CATEGORY_CODES,
+    ERROR_TEXT,
+    JSON,
+    STATUSES,
+    category_json,
+)
 from lapor_bridge.web.api_auth import current_client, key_was_refused, rate_limit_key, read_limit
 from lapor_bridge.web.errors import error_body
 from lapor_bridge.web.pagination import cursor_param, encode_cursor
@@ -162,10 +169,13 @@ CASE_FIELDS = (
                       + ", ".join(OPERATION_NAMES)),
     Field("transfer_targets", list, required=True, nested=AGENCY_FIELDS,
           description="Instansi tujuan yang bisa dipilih untuk transfer"),
-    Field("category", str, required=True, nullable=True,
-          description="Kategori di dalam urusan instansi (untuk dasbor); null: belum ada"),
-    Field("categories", list, required=True, item=str,
-          description="Kategori yang bisa dipilih untuk instansi ini"),
+    Field("category", str, required=True, nullable=True, enum=CATEGORY_CODES,
+          description="Kode kategori layanan laporan (GET /api/v1/categories); null: belum ada"),
+    Field("category_name", str, required=True, nullable=True, description="Nama kategori"),
+    Field("categories", list, required=True, nested=(
+        Field("code", str, required=True, enum=CATEGORY_CODES),
+        Field("name", str, required=True),
+    ), description="Kategori yang bisa dipilih (seluruh daftar)"),
 )
 ACTED_FIELDS = (
     Field("message", str, required=True),
@@ -245,9 +255,10 @@ WRITES = {
     "reopen": Write("reopenComplaint", "Buka kembali laporan yang selesai",
                     (_text("reason", 5),)),
     "notes": Write("addNote", "Catatan internal (hanya petugas)", (_text("text", 2),)),
-    "category": Write("setCategory", "Kategori laporan (untuk dasbor)",
+    "category": Write("setCategory", "Kategori layanan laporan",
                       (Field("category", str, required=True, max_length=48,
-                             description="Salah satu dari categories; kosong menghapusnya"),)),
+                             enum=("", *CATEGORY_CODES),
+                             description="Kode kategori dari categories; kosong menghapusnya"),)),
 }
 WRITE_OPERATIONS = {name: write.operation(name) for name, write in WRITES.items()}
 OPERATIONS = (QUEUE, CASE, *WRITE_OPERATIONS.values())
@@ -430,7 +441,8 @@ def _case_json(view: CaseView, client: ApiClient | None) -> dict:
         "actions": offered,
         "transfer_targets": [{"code": code, "name": name}
                              for code, name in view.transfer_targets],
-        "category": view.category, "categories": list(view.categories),
+        **category_json(view.category),
+        "categories": [{"code": code, "name": name} for code, name in view.categories],
     }
 
 

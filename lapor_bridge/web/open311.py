@@ -2,8 +2,10 @@
 
 Follows the specification's letter: Spark-convention JSON (arrays at the top),
 schemaless XML with a UTF-8 declaration, errors as ``errors``/``error`` with ``code``
-and ``description`` and HTTP 400 (bad request), 403 (missing or invalid
-``api_key``) or 404 (unknown jurisdiction, service, request or token). Extensions,
+and ``description`` and HTTP 400 (bad request, an unknown ``service_code`` in a
+POST), 403 (missing or invalid ``api_key``) or 404 (unknown jurisdiction, service
+definition, request or token). Services are the service categories (see
+``services/open311.py``). Extensions,
 documented in docs/api.md: ``updated_after``/``updated_before`` on GET requests,
 and ``media`` photo files on a multipart POST.
 """
@@ -16,6 +18,7 @@ from datetime import datetime
 
 from flask import Blueprint, Response, current_app, jsonify, request
 
+from lapor_bridge.domain import categories
 from lapor_bridge.domain.calendar import WIB
 from lapor_bridge.services.errors import ValidationFailed
 from lapor_bridge.services.intake.submit import DESCRIPTION_LIMITS, LAT_RANGE, LON_RANGE
@@ -47,7 +50,7 @@ FORMAT = "<any(json,xml):fmt>"
 FORM = "application/x-www-form-urlencoded"
 MULTIPART = "multipart/form-data"
 MAX_FORM_BYTES = 131_072
-CHANGESET = "2026-11-24T00:00:00+07:00"
+CHANGESET = "2026-12-08T00:00:00+07:00"  # services became the service categories
 ITEM_NAMES = {"services": "service", "service_requests": "request", "attributes": "attribute",
               "values": "value", "endpoints": "endpoint", "formats": "format", "errors": "error"}
 XML_UNSAFE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
@@ -58,14 +61,19 @@ ERROR_FIELDS = (
     Field("code", int, required=True, description="Kode kesalahan (biasanya status HTTP)"),
     Field("description", str, required=True, description="Penjelasan untuk pengguna"),
 )
+SERVICE_CODE_TEXT = ("Kode kategori layanan (GET /api/v1/categories); lainnya: tidak tahu, "
+                     "model yang memilih")
 SERVICE_FIELDS = (
-    Field("service_code", str, required=True, description="Kode instansi"),
-    Field("service_name", str, required=True),
+    Field("service_code", str, required=True, enum=categories.CODES,
+          description=SERVICE_CODE_TEXT, example="pju"),
+    Field("service_name", str, required=True, example="Penerangan jalan umum (PJU)"),
     Field("description", str, required=True),
-    Field("metadata", bool, required=True, description="true: lihat definisi layanan"),
+    Field("metadata", bool, required=True,
+          description="true: definisi layanan punya atribut kelurahan"),
     Field("type", str, required=True, enum=("realtime", "batch", "blackbox")),
-    Field("keywords", str, required=True),
-    Field("group", str, required=True),
+    Field("keywords", str, required=True, description="Kata kunci, dipisah koma"),
+    Field("group", str, required=True, description="Nama kelompok kategori",
+          example="Jalan, saluran dan prasarana"),
 )
 VALUE_FIELDS = (Field("key", str, required=True), Field("name", str, required=True))
 ATTRIBUTE_FIELDS = (
@@ -91,8 +99,9 @@ REQUEST_FIELDS = (
     Field("service_request_id", str, required=True),
     Field("status", str, required=True, enum=("open", "closed")),
     Field("status_notes", str, required=True, nullable=True),
-    Field("service_name", str, required=True),
-    Field("service_code", str, required=True),
+    Field("service_name", str, required=True, description="Nama kategori laporan"),
+    Field("service_code", str, required=True, enum=categories.CODES,
+          description="Kategori laporan; lainnya bila belum ada (dan untuk laporan rahasia)"),
     Field("description", str, required=True, nullable=True,
           description="Kosong untuk laporan rahasia"),
     Field("agency_responsible", str, required=True),
@@ -123,7 +132,8 @@ DISCOVERY_FIELDS = (
 POST_FIELDS = (
     Field("api_key", str, required=True, max_length=100, description="Kunci API klien"),
     JURISDICTION,
-    Field("service_code", str, required=True, max_length=32),
+    Field("service_code", str, required=True, max_length=32, enum=categories.CODES,
+          description=SERVICE_CODE_TEXT + "; kode lain: 400"),
     Field("lat", float, minimum=LAT_RANGE[0], maximum=LAT_RANGE[1],
           description="Lintang WGS84; bersama long, atau kirim address_string"),
     Field("long", float, minimum=LON_RANGE[0], maximum=LON_RANGE[1]),
@@ -145,7 +155,8 @@ REQUESTS_QUERY = (
     JURISDICTION,
     Field("service_request_id", str, max_length=2000, description="Nomor, dipisah koma; "
           "mengabaikan filter lain"),
-    Field("service_code", str, max_length=500, description="Kode layanan, dipisah koma"),
+    Field("service_code", str, max_length=500,
+          description="Kode kategori, dipisah koma (lainnya: juga yang tanpa kategori)"),
     Field("start_date", str, max_length=40, description="W3C datetime, mis. 2026-01-01T00:00:00Z"),
     Field("end_date", str, max_length=40, description="Rentang paling lama 90 hari; bawaan: "
           "90 hari terakhir"),
@@ -173,7 +184,7 @@ CODE_PARAM = Field("service_code", str, required=True, max_length=32)
 OPERATIONS = (
     _op("get", "discovery", "open311Discovery", "Service discovery",
         {200: Documented("Titik akhir dan format", DISCOVERY_FIELDS)}),
-    _op("get", "services", "open311Services", "Daftar layanan (satu per instansi)",
+    _op("get", "services", "open311Services", "Daftar layanan (satu per kategori layanan)",
         {200: Documented("Layanan", SERVICE_FIELDS, many=True)}, query=(JURISDICTION,)),
     _op("get", "services/{service_code}", "open311ServiceDefinition", "Definisi layanan",
         {200: Documented("Atribut layanan", DEFINITION_FIELDS)},
@@ -225,13 +236,13 @@ def discovery(fmt: str):
 @bp.route(f"/services.{FORMAT}")
 @limiter.limit(read_limit, key_func=rate_limit_key)
 def services(fmt: str):
-    """The service list: one service per active agency."""
+    """The service list: one service per category of the list."""
     if refused := _check_jurisdiction(fmt):
         return refused
     listed = [{"service_code": service.service_code, "service_name": service.service_name,
                "description": service.description, "metadata": True, "type": "realtime",
                "keywords": service.keywords, "group": service.group}
-              for service in list_services(service_context(), _region_code())]
+              for service in list_services()]
     return _render(fmt, "services", listed)
 
 
@@ -243,7 +254,7 @@ def service_definition(service_code: str, fmt: str):
         return refused
     ctx, region = service_context(), _region_code()
     try:
-        find_service(ctx, region, service_code)
+        find_service(service_code)
     except UnknownService:
         return _error(fmt, 404, f"service_code {service_code} tidak ditemukan.")
     attribute = {
@@ -274,8 +285,8 @@ def create_request(fmt: str):
     if not client.may("complaints.create") or client.scope.region_code != _region_code():
         return _error(fmt, 403, "api_key ini tidak boleh mengirim laporan di wilayah ini.")
     values, errors = parse_params(request.form, POST_FIELDS)
-    if "service_code" in errors:
-        return _error(fmt, 400, "service_code wajib diisi.")
+    if refused := _check_service_code(fmt, errors):
+        return refused
     errors.update(_location_errors(values))
     media_url = values.get("media_url")
     if media_url and not media_url.lower().startswith(("http://", "https://")):
@@ -294,7 +305,7 @@ def create_request(fmt: str):
     try:
         number, notice = submit_request(service_context(), new)
     except UnknownService:
-        return _error(fmt, 404, f"service_code {new.service_code} tidak ditemukan.")
+        return _unknown_service_code(fmt, new.service_code)
     except ValidationFailed as exc:
         return _field_errors(fmt, exc.errors)
     return _render(fmt, "service_requests",
@@ -377,6 +388,21 @@ def _check_jurisdiction(fmt: str) -> Response | None:
     return None
 
 
+def _check_service_code(fmt: str, errors: dict[str, str]) -> Response | None:
+    """400 for a missing service_code, or one that is no category of the list."""
+    if "service_code" not in errors:
+        return None
+    given = request.form.get("service_code") or ""
+    if not given:
+        return _error(fmt, 400, "service_code wajib diisi.")
+    return _unknown_service_code(fmt, given)
+
+
+def _unknown_service_code(fmt: str, given: str) -> Response:
+    return _error(fmt, 400, f"service_code {given[:32]} tidak dikenal; pilih salah satu "
+                            "service_code dari daftar services.")
+
+
 def _location_errors(values: dict) -> dict[str, str]:
     has_point = "lat" in values or "long" in values
     if has_point and not ("lat" in values and "long" in values):
@@ -402,8 +428,8 @@ def _request_json(found: ServiceRequest) -> dict:
         "service_request_id": row.tracking_number,
         "status": "open" if found.open else "closed",
         "status_notes": row.status.label_id,
-        "service_name": row.agency_name,
-        "service_code": row.agency_code,
+        "service_name": found.service.service_name,
+        "service_code": found.service.service_code,
         "description": row.description,
         "agency_responsible": row.agency_name,
         "service_notice": None,

@@ -21,7 +21,7 @@ from lapor_bridge.web.schema import (
 
 bp = Blueprint("openapi", __name__)
 
-VERSION = "1.0.0"
+VERSION = "1.1.0"  # 1.1: service categories (category, /categories, Open311 codes)
 BINARY = {"type": "string", "format": "binary", "contentMediaType": "application/octet-stream"}
 FORM_TYPES = ("multipart/form-data", "application/x-www-form-urlencoded")
 ERROR_FIELDS = (
@@ -34,11 +34,13 @@ ERROR_FIELDS = (
     )),
 )
 TAGS = (
-    {"name": "api", "description": "API JSON v1: kirim dan ikuti laporan"},
+    {"name": "api", "description": "API JSON v1: kirim dan ikuti laporan, daftar dan saran "
+                                   "kategori layanan"},
     {"name": "staff", "description": "API JSON v1 untuk petugas: antrean, tampilan petugas, "
                                      "aksi (kunci API atau sesi login; ETag/If-Match)"},
     {"name": "open311", "description": "Open311 GeoReport v2 (bentuk JSON; tiap jalur juga "
-                                       "tersedia dengan akhiran .xml)"},
+                                       "tersedia dengan akhiran .xml); layanan = kategori "
+                                       "layanan, service_code = kode kategori"},
     {"name": "ops", "description": "Pemantauan layanan"},
 )
 

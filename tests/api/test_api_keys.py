@@ -94,7 +94,7 @@ def test_authorisation_matrix(client, make_key, kind):
     headers = {"X-API-Key": key} if key else {}
     v1 = client.post("/api/v1/complaints", json=COMPLAINT, headers=headers)
     open311 = client.post("/open311/v2/requests.json", data={
-        "api_key": key or "", "service_code": "PDAM", "description": DESCRIPTION,
+        "api_key": key or "", "service_code": "air_pdam", "description": DESCRIPTION,
         "attribute[kelurahan]": "Margadana/Krandon"})
     listing = client.get("/api/v1/complaints", headers=headers)
     assert (v1.status_code, open311.status_code, listing.status_code) == MATRIX[kind]

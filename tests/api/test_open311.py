@@ -13,7 +13,7 @@ DESCRIPTION = "Air PDAM di rumah kami keruh dan berbau sejak tiga hari, tidak bi
 
 
 def post(client, key, fmt="json", **fields):
-    form = {"api_key": key, "service_code": "PDAM", "description": DESCRIPTION,
+    form = {"api_key": key, "service_code": "air_pdam", "description": DESCRIPTION,
             "attribute[kelurahan]": "Margadana/Krandon", **fields}
     return client.post(f"{BASE}/requests.{fmt}", data={k: v for k, v in form.items() if v})
 
@@ -35,41 +35,49 @@ def test_discovery_names_the_specification_and_both_formats(client):
         "text/xml", "application/json"]
 
 
-def test_service_list_has_one_service_per_active_agency_in_both_formats(client):
+def test_service_list_is_the_category_list_in_both_formats(client):
+    from lapor_bridge.domain import categories
+
     services = client.get(f"{BASE}/services.json").json
     assert isinstance(services, list)
-    codes = {service["service_code"] for service in services}
-    assert {"PDAM", "PUPR", "TRIAGE"} <= codes and len(codes) == 11
-    pdam = next(service for service in services if service["service_code"] == "PDAM")
-    assert set(pdam) == {"service_code", "service_name", "description", "metadata", "type",
-                         "keywords", "group"}
-    assert pdam["metadata"] is True and pdam["type"] == "realtime"
+    assert [service["service_code"] for service in services] == list(categories.CODES)
+    pju = next(service for service in services if service["service_code"] == "pju")
+    assert set(pju) == {"service_code", "service_name", "description", "metadata", "type",
+                        "keywords", "group"}
+    assert pju["service_name"] == "Penerangan jalan umum (PJU)"
+    assert pju["group"] == "Jalan, saluran dan prasarana"
+    assert pju["description"] == categories.get("pju").description
+    assert "lampu jalan mati" in pju["keywords"]
+    assert pju["metadata"] is True and pju["type"] == "realtime"
+    assert not {"PDAM", "PUPR", "TRIAGE"} & {service["service_code"] for service in services}
     root = xml(client.get(f"{BASE}/services.xml"))
-    assert root.tag == "services" and len(root.findall("service")) == 11
+    assert root.tag == "services" and len(root.findall("service")) == len(categories.CODES)
     assert root.find("service/metadata").text == "true"
+    assert root.find("service/service_code").text == categories.CODES[0]
 
 
 def test_service_definition_lists_every_kelurahan(client):
-    definition = client.get(f"{BASE}/services/PDAM.json").json
-    assert definition["service_code"] == "PDAM"
+    definition = client.get(f"{BASE}/services/air_pdam.json").json
+    assert definition["service_code"] == "air_pdam"
     attribute = definition["attributes"][0]
     assert attribute["code"] == "kelurahan" and attribute["datatype"] == "singlevaluelist"
     assert {"key": "Margadana/Krandon", "name": "Krandon, Kec. Margadana"} in attribute["values"]
     assert len(attribute["values"]) == 27
-    root = xml(client.get(f"{BASE}/services/PDAM.xml"))
+    root = xml(client.get(f"{BASE}/services/air_pdam.xml"))
     assert root.tag == "service_definition"
     assert len(root.findall("attributes/attribute/values/value")) == 27
 
 
 @pytest.mark.parametrize("fmt", ["json", "xml"])
-def test_unknown_service_code_is_404_in_the_error_format(client, fmt):
-    response = client.get(f"{BASE}/services/NOPE.{fmt}")
+@pytest.mark.parametrize("code", ["NOPE", "PDAM"])  # agency codes are no service codes now
+def test_unknown_service_definition_is_404_in_the_error_format(client, fmt, code):
+    response = client.get(f"{BASE}/services/{code}.{fmt}")
     assert response.status_code == 404
     if fmt == "json":
-        assert response.json[0]["code"] == 404 and "NOPE" in response.json[0]["description"]
+        assert response.json[0]["code"] == 404 and code in response.json[0]["description"]
     else:
         error = xml(response).find("error")
-        assert error.find("code").text == "404" and "NOPE" in error.find("description").text
+        assert error.find("code").text == "404" and code in error.find("description").text
 
 
 def test_unknown_jurisdiction_is_404_and_ours_is_accepted(client):
@@ -114,7 +122,10 @@ def test_post_xml_and_location_from_address_string(client, make_key):
     ("fields", "status", "mentions"),
     [
         ({"service_code": None}, 400, "service_code"),
-        ({"service_code": "NOPE"}, 404, "NOPE"),
+        ({"service_code": "NOPE"}, 400, "NOPE"),
+        ({"service_code": "PDAM"}, 400, "PDAM"),
+        ({"service_code": "TRIAGE"}, 400, "TRIAGE"),
+        ({"service_code": "x" * 40}, 400, "service_code"),
         ({"attribute[kelurahan]": None}, 400, "Lokasi"),
         ({"attribute[kelurahan]": None, "lat": "-6.87"}, 400, "long"),
         ({"attribute[kelurahan]": None, "address_string": "dekat pasar"}, 400, "kelurahan"),
@@ -146,7 +157,7 @@ def test_post_accepts_media_files_checked_by_content(client, make_key, tmp_path)
     photo = io.BytesIO()
     Image.new("RGB", (8, 8), "red").save(photo, "PNG")
     key = make_key()
-    form = {"api_key": key, "service_code": "PDAM", "description": DESCRIPTION,
+    form = {"api_key": key, "service_code": "air_pdam", "description": DESCRIPTION,
             "attribute[kelurahan]": "Margadana/Krandon"}
     ok = client.post(f"{BASE}/requests.json", content_type="multipart/form-data",
                      data={**form, "media": (io.BytesIO(photo.getvalue()), "foto.png")})
@@ -160,7 +171,9 @@ def test_get_request_by_id_in_both_formats(client, make_key):
     number = post(client, make_key()).json[0]["service_request_id"]
     (found,) = client.get(f"{BASE}/requests/{number}.json").json
     assert found["service_request_id"] == number and found["status"] == "open"
-    assert found["agency_responsible"] and found["service_code"]
+    assert found["agency_responsible"] == "Perumda Air Minum Tirta Bahari Kota Tegal"
+    assert (found["service_code"], found["service_name"]) == (
+        "air_pdam", "Air PDAM mati atau keruh")
     for name in ("requested_datetime", "updated_datetime", "expected_datetime"):
         moment = datetime.fromisoformat(found[name])
         assert moment.utcoffset() == timedelta(hours=7)
@@ -180,6 +193,7 @@ def test_secret_complaints_stay_out_of_lists_and_hide_their_text(client):
     assert secret not in listed
     (found,) = client.get(f"{BASE}/requests/{secret}.json").json
     assert found["description"] is None and found["address"] is None and found["lat"] is None
+    assert found["service_code"] == "lainnya"  # what it is about stays hidden too
 
 
 def test_get_requests_filters_and_default_window(client, ctx, make_key):
@@ -188,7 +202,7 @@ def test_get_requests_filters_and_default_window(client, ctx, make_key):
     ctx.clock = lambda: now - timedelta(days=100)
     old = post(client, key).json[0]["service_request_id"]
     ctx.clock = lambda: now
-    recent = post(client, key, service_code="PUPR").json[0]["service_request_id"]
+    recent = post(client, key, service_code="jalan").json[0]["service_request_id"]
 
     def ids(**query):
         response = client.get(f"{BASE}/requests.json", query_string=query)
@@ -201,9 +215,12 @@ def test_get_requests_filters_and_default_window(client, ctx, make_key):
     assert ids(start_date=(now - timedelta(days=120)).isoformat(),
                end_date=(now - timedelta(days=50)).isoformat()) == [old]
     assert ids(status="closed") == [] and ids(status="open,closed") == [recent]
-    agency = client.get(f"{BASE}/requests/{recent}.json").json[0]["service_code"]
-    assert ids(service_code=f"{agency},XYZ") == [recent]
-    assert ids(service_code="XYZ") == []
+    assert client.get(f"{BASE}/requests/{recent}.json").json[0]["service_code"] == "jalan"
+    assert ids(service_code="jalan,XYZ") == [recent]
+    assert ids(service_code="air_pdam,jalan", start_date=(now - timedelta(days=120)).isoformat(),
+               end_date=(now - timedelta(days=50)).isoformat()) == [old]
+    assert ids(service_code="XYZ") == [] and ids(service_code="PUPR") == []
+    assert ids(service_code="lainnya") == []
 
 
 @pytest.mark.parametrize(
@@ -251,3 +268,74 @@ def test_updated_after_extension_lists_changes_oldest_first(client, ctx, make_ke
 def test_tokens_are_never_issued_so_any_token_is_404(client):
     response = client.get(f"{BASE}/tokens/12345.xml")
     assert response.status_code == 404 and xml(response).find("error/code").text == "404"
+
+
+# --- services are the service categories ------------------------------------------------
+
+
+def filed(ctx, number: str):
+    from sqlalchemy import select
+
+    from lapor_bridge.db.models import Agency, Complaint
+
+    with ctx.read() as session:
+        return session.execute(
+            select(Complaint.resident_category, Complaint.category, Complaint.route_reason,
+                   Complaint.channel, Agency.code)
+            .join(Agency, Agency.id == Complaint.agency_id)
+            .where(Complaint.tracking_number == number)).one()
+
+
+@pytest.mark.parametrize(("code", "agency", "reason"), [
+    ("pju", "DISHUB", "resident_category"),
+    ("ketenagakerjaan", "TRIAGE", "no_agency_for_category"),
+])
+def test_post_with_a_category_from_an_independent_http_client(served, ctx, make_key, code,
+                                                              agency, reason):
+    """A plain HTTP client (requests over a socket, not the test client) files by category;
+    the region's routing table decides the agency."""
+    import requests
+
+    from lapor_bridge.domain import categories
+
+    form = {"api_key": make_key(), "jurisdiction_id": REGION, "service_code": code,
+            "description": DESCRIPTION, "attribute[kelurahan]": "Margadana/Krandon",
+            "first_name": "Ani"}
+    response = requests.post(f"{served}{BASE}/requests.json", data=form, timeout=30)
+    assert response.status_code == 200, response.text
+    assert response.headers["Content-Type"].startswith("application/json")
+    (created,) = response.json()
+    number = created["service_request_id"]
+    assert filed(ctx, number) == (code, code, reason, "open311", agency)
+    listed = requests.get(f"{served}{BASE}/requests/{number}.xml", timeout=30)
+    root = ET.fromstring(listed.content)
+    assert root.find("request/service_code").text == code
+    assert root.find("request/service_name").text == categories.get(code).name
+
+
+def test_post_with_lainnya_lets_the_model_decide(client, ctx, make_key):
+    from tests.fakes import FixedModel
+
+    ctx.classifier = FixedModel([("sampah", 0.9), ("drainase", 0.05), ("jalan", 0.05)],
+                                target="category")
+    number = post(client, make_key(), service_code="lainnya").json[0]["service_request_id"]
+    assert filed(ctx, number) == ("lainnya", "sampah", "model_category", "open311", "DLH")
+    assert client.get(f"{BASE}/requests/{number}.json").json[0]["service_code"] == "sampah"
+
+
+@pytest.mark.parametrize("fmt", ["json", "xml"])
+def test_unknown_service_code_in_a_post_is_400_in_the_error_format(served, make_key, fmt):
+    import requests
+
+    form = {"api_key": make_key(), "service_code": "PUPR", "description": DESCRIPTION,
+            "attribute[kelurahan]": "Margadana/Krandon"}
+    response = requests.post(f"{served}{BASE}/requests.{fmt}", data=form, timeout=30)
+    assert response.status_code == 400
+    if fmt == "json":
+        (error,) = response.json()
+        assert error["code"] == 400 and "PUPR" in error["description"]
+    else:
+        root = ET.fromstring(response.content)
+        assert root.tag == "errors" and root.find("error/code").text == "400"
+        assert "PUPR" in root.find("error/description").text
+

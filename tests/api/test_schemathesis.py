@@ -82,7 +82,8 @@ def test_every_operation_anonymously(fuzzed_app):
     """No key, no session: public operations answer, staff ones refuse (401) as documented."""
     ran = fuzz_every_operation(fuzzed_app, None)
     assert "GET /api/v1/queue" in ran and "POST /api/v1/complaints" in ran
-    assert len(ran) == 11 + len(STAFF_OPERATIONS)
+    assert "POST /api/v1/categories/suggest" in ran and "GET /api/v1/categories" in ran
+    assert len(ran) == 13 + len(STAFF_OPERATIONS)
 
 
 def test_every_operation_with_a_key(fuzzed_app, make_key):

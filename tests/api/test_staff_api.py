@@ -21,7 +21,7 @@ BODIES = {
     "resolve": {"note": "Selesai diangkut."},
     "reopen": {"reason": "Pelapor: masih menumpuk."},
     "notes": {"text": "Truk baru bisa besok."},
-    "category": {"category": "Sampah"},
+    "category": {"category": "sampah"},
 }
 # The workflow steps (as a DLH machine officer) that make each operation legal.
 SETUP = {
