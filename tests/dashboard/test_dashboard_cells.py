@@ -130,7 +130,7 @@ def test_agency_and_category_picks_filter_the_cells(ctx, desk):
     numbers = [desk.file("DLH"), desk.file("DLH"), desk.file("PUPR")]
     desk.at(wib(2025, 11, 4, 9)).refresh()
     desk.at(wib(2025, 11, 5, 9))
-    set_category(ctx, desk.user("petugas.dlh"), numbers[0], "Sampah")
+    set_category(ctx, desk.user("petugas.dlh"), numbers[0], "sampah")
     with ctx.read() as session:
         pupr = session.scalar(select(Agency.id).where(Agency.code == "PUPR"))
     desk.at(wib(2025, 11, 10, 9)).refresh()
@@ -139,6 +139,6 @@ def test_agency_and_category_picks_filter_the_cells(ctx, desk):
     def received(**wanted):
         return overview(ctx, admin, ScopeRequest(**wanted), period).received
 
-    assert (received(), received(agency=pupr), received(category="Sampah"),
-            received(category="-"), received(agency=pupr, category="Sampah")) == (3, 1, 1, 2, 0)
+    assert (received(), received(agency=pupr), received(category="sampah"),
+            received(category="-"), received(agency=pupr, category="sampah")) == (3, 1, 1, 2, 0)
     assert overview(ctx, admin, ScopeRequest(), period).categories[0][1:] == (2, 2 / 3)
