@@ -132,10 +132,11 @@ def _register_subcommands() -> None:
     from lapor_bridge.cli_api_key import api_key
     from lapor_bridge.cli_classifier import classifier
     from lapor_bridge.cli_demo import demo
+    from lapor_bridge.cli_routing import routing
     from lapor_bridge.cli_sync import COMMANDS as sync_commands
     from lapor_bridge.lapor.simulator.cli import lapor_sim
 
-    for command in (lapor_sim, classifier, bot, api_key, demo, *sync_commands):
+    for command in (lapor_sim, classifier, bot, api_key, demo, routing, *sync_commands):
         main.add_command(command)
 
 

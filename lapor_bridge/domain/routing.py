@@ -62,7 +62,8 @@ class RoutingDecision:
     ``predicted_code``/``confidence``: the model's best agency and its probability
     (None without a model); ``top``: the model's three best labels; ``category``: the
     category the complaint is filed under (the resident's, or the model's when the
-    model routed it); ``suggested_category``: the model's first category.
+    model routed it); ``suggested_category``: the model's first category other than
+    ``lainnya`` (the first suggestion a resident is shown).
     """
 
     agency_code: str
@@ -114,7 +115,7 @@ def decide(
     if target == AGENCY_TARGET:
         decision = _by_agency_model(top, threshold, agency_codes)
         return _with_pick(decision, pick, table, agency_codes, suggested=None)
-    suggested = top[0][0] if top else None
+    suggested = next((label for label, _ in ranked if label != OTHER), None)
     summed = agency_scores(scores, table, agency_codes)
     best = max(summed.items(), key=lambda item: item[1], default=(None, None))
     decision = _by_category_model(top, best, threshold, ranked, table, suggested)

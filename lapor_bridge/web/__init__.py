@@ -66,12 +66,13 @@ def create_app(
         ops,
         oversight,
         public,
+        routing_admin,
         sync_admin,
         triage,
     )
 
     for module in (public, auth, officer, triage, oversight, admin, api, open311, openapi,
-                   sync_admin, dashboard, ops, api_staff):
+                   sync_admin, dashboard, ops, api_staff, routing_admin):
         app.register_blueprint(module.bp)
     csrf.exempt(api.bp)
 

@@ -84,6 +84,9 @@ def test_lainnya_is_no_pick_and_low_or_unmapped_mass_goes_to_triage():
     unmapped = decide({"ktp_el": 0.95, "jalan": 0.05}, 0.6, AGENCIES, table=TABLE)
     assert (unmapped.agency_code, unmapped.reason) == (TRIAGE, LOW_CONFIDENCE)
     assert unmapped.suggested_category == "ktp_el"
+    # "lainnya" is never shown as a suggestion, so it is never the recorded one
+    unsure = decide({"lainnya": 0.7, "jalan": 0.3}, 0.6, AGENCIES, table=TABLE)
+    assert unsure.suggested_category == "jalan" and unsure.to_triage
 
 
 def test_no_model_means_triage_unless_the_resident_picked():

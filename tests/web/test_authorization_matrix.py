@@ -58,6 +58,8 @@ def expected_get(route, user):
         return 200 if role in ("officer", "regional_admin", "sysadmin") else 403
     if kind == "admin":
         return 200 if role == "sysadmin" else 403
+    if kind == "routing":  # the routing table: admins edit, coordinators look
+        return 200 if role in ("regional_admin", "coordinator", "sysadmin") else 403
     if kind in ("case", "attachment"):
         if target == "dlh":
             return 200 if in_scope_of_dlh(user) else 404
@@ -78,6 +80,8 @@ def expected_post(route, user):
         return 403 if role == "coordinator" else 422
     if kind == "admin":
         return 302 if role == "sysadmin" else 403
+    if kind == "routing":
+        return 302 if role in ("regional_admin", "sysadmin") else 403
     raise AssertionError(kind)
 
 
@@ -102,6 +106,7 @@ def test_every_staff_route_as_every_role(ctx, client, login, csrf, user):
         ("admin", "users"): "/admin/pengguna",
         ("admin", "agencies"): "/admin/instansi",
         ("admin", "settings"): "/admin/pengaturan",
+        ("routing", None): "/admin/rute",
         ("case", "dlh"): f"/petugas/laporan/{dlh}",
         ("case", "triage"): f"/petugas/laporan/{triaged}",
         ("attachment", "dlh"): f"/petugas/lampiran/{photo_id}",
@@ -114,12 +119,13 @@ def test_every_staff_route_as_every_role(ctx, client, login, csrf, user):
     token = csrf("/masuk")
     post_routes = {
         ("note", None): (f"/petugas/laporan/{dlh}/catatan", {"note": "cek lokasi"}),
-        ("note", "category"): (f"/petugas/laporan/{dlh}/kategori", {"category": "Sampah"}),
+        ("note", "category"): (f"/petugas/laporan/{dlh}/kategori", {"category": "sampah"}),
         ("template", None): ("/petugas/templat", {"agency_id": "0", "title": "", "body": ""}),
         ("admin", "agency"): (f"/admin/instansi/{dinsos_id}",
                               {"name": "Dinas Sosial Kota Tegal", "active": "1"}),
         ("admin", "user"): (f"/admin/pengguna/{koordinator_id}/aktif", {"active": "1"}),
         ("admin", "email"): (f"/admin/pengguna/{koordinator_id}/email", {"email": ""}),
+        ("routing", None): ("/admin/rute", {"agency.pju": "DISHUB", "was.pju": "DISHUB"}),
     }
     seen = {}
     for route, (path, data) in post_routes.items():

@@ -134,19 +134,21 @@ def apply_rules(session: Session, region: Region, wanted: Mapping[str, str | Non
                 source: str, now: datetime, user_id: int | None = None) -> int:
     """``set_rules`` inside the caller's transaction (seeding uses it too)."""
     agencies = _routable(session, region.id)
+    current = {rule.category: (rule, code) for rule, code in session.execute(
+        select(RoutingRule, Agency.code).join(Agency, Agency.id == RoutingRule.agency_id)
+        .where(RoutingRule.region_id == region.id))}
     errors: dict[str, str] = {}
     for category, code in wanted.items():
         if not categories.is_category(category):
             errors[f"category.{category}"] = Message(
                 "Kategori '{category}' tidak dikenal.", category=category)
-        elif code and code not in agencies:
+        elif code and code not in agencies and code != current.get(category, (None, None))[1]:
+            # a line left as it is may name an agency deactivated since (an export of
+            # the table names it too): only a change must point at an active agency
             errors[f"category.{category}"] = Message(
                 "Instansi '{agency}' tidak ada atau tidak aktif di wilayah ini.", agency=code)
     if errors:
         raise ValidationFailed(errors)
-    current = {rule.category: (rule, code) for rule, code in session.execute(
-        select(RoutingRule, Agency.code).join(Agency, Agency.id == RoutingRule.agency_id)
-        .where(RoutingRule.region_id == region.id))}
     changed = 0
     for category, code in wanted.items():
         code = code or None
@@ -197,7 +199,7 @@ def export_csv(ctx: ServiceContext, region_code: str) -> str:
 def parse_csv(text: str) -> dict[str, str | None]:
     """category → agency code (None: triage) from ``export_csv``'s format; a CSV with
     other columns, a repeated category or an empty one is refused with its line."""
-    reader = csv.DictReader(io.StringIO(text))
+    reader = csv.DictReader(io.StringIO(text.removeprefix("\ufeff")))  # Excel's "CSV UTF-8"
     if tuple(reader.fieldnames or ())[:2] != CSV_COLUMNS:
         raise ValidationFailed({"csv": Message(
             "Baris pertama harus berisi kolom: category,agency.")})
@@ -215,3 +217,30 @@ def import_csv(ctx: ServiceContext, principal: Principal | None, region_code: st
                text: str) -> int:
     """Apply a CSV table (categories it does not name stay as they are)."""
     return set_rules(ctx, principal, region_code, parse_csv(text), source="csv")
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """One of the model's top-3 for the complaint: a category and the agency the
+    region's table sends it to (None: triage), or an older model's agency alone."""
+
+    category: str | None
+    category_name: str | None
+    code: str | None
+    name: str
+    score: float
+
+
+def suggestions_of(predictions, table: dict[str, str],
+                   agency_names: dict[str, str]) -> tuple[Suggestion, ...]:
+    """The stored top-3 predictions as suggestions for people (the labels of a category
+    model are category codes, those of an older model agency codes)."""
+    found = []
+    for label, score in (predictions or [])[:3]:
+        if categories.is_category(label):
+            code = table.get(label)
+            found.append(Suggestion(label, categories.label(label), code,
+                                    agency_names.get(code or "", "—"), score))
+        else:
+            found.append(Suggestion(None, None, label, agency_names.get(label, label), score))
+    return tuple(found)
