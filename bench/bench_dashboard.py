@@ -33,14 +33,14 @@ from sqlalchemy import case, column, event, func, select, table, text
 from sqlalchemy.engine import make_url
 
 import lapor_bridge.db.all_models  # noqa: F401
-import lapor_bridge.services.dashboard as dashboard_service
+import lapor_bridge.services.dashboards.overview as dashboard_service
 from lapor_bridge.config import load_settings
 from lapor_bridge.db.engine import make_engine, make_session_factory
 from lapor_bridge.db.models import Agency, Complaint, ComplaintEvent, Region
 from lapor_bridge.domain.calendar import WIB
 from lapor_bridge.domain.dashboard import Compliance, percentile, share
 from lapor_bridge.services.context import ServiceContext
-from lapor_bridge.services.stats_refresh import RESPONSE_KINDS, SOURCE_COLUMNS, metrics_of
+from lapor_bridge.services.dashboards.refresh import RESPONSE_KINDS, SOURCE_COLUMNS, metrics_of
 
 ADMIN_URL = os.environ.get(
     "LAPOR_BRIDGE_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")

@@ -37,7 +37,7 @@ from lapor_bridge.db.migrate import upgrade_to_head
 from lapor_bridge.lapor.marker import MARKER_PREFIX
 from lapor_bridge.services.context import ServiceContext
 from lapor_bridge.services.seed import seed_demo
-from lapor_bridge.services.sync_push import push_pending
+from lapor_bridge.services.sync.push import push_pending
 
 ADMIN_URL = os.environ.get("LAPOR_BRIDGE_TEST_PG_URL",
                            "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")

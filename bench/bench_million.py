@@ -107,8 +107,8 @@ class Recorder:
 
 def paths(ctx: ServiceContext):
     """name → a callable doing one request of that path (the client logged in as needed)."""
-    from lapor_bridge.services.sync_poll import _due_links
-    from lapor_bridge.services.sync_push import claim_batch
+    from lapor_bridge.services.sync.poll import _due_links
+    from lapor_bridge.services.sync.push import claim_batch
     from lapor_bridge.web import create_app, limiter
 
     app = create_app(context=ctx)

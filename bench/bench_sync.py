@@ -43,8 +43,8 @@ from lapor_bridge.lapor.mapping import draft_to_payload
 from lapor_bridge.services.context import ServiceContext
 from lapor_bridge.services.intake.submit import hash_reporter_key, new_tracking_number
 from lapor_bridge.services.seed import seed_demo
-from lapor_bridge.services.sync_poll import poll_due
-from lapor_bridge.services.sync_push import push_pending
+from lapor_bridge.services.sync.poll import poll_due
+from lapor_bridge.services.sync.push import push_pending
 
 TEXT = "Jalan di depan rumah nomor {n} berlubang besar dan membahayakan pengendara motor."
 

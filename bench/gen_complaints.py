@@ -35,11 +35,11 @@ from lapor_bridge.db.models import Agency, Complaint, Region, UtcDateTime
 from lapor_bridge.db.models_stats import ComplaintMetrics, StatsWatermark
 from lapor_bridge.demo_neighbours import agencies as agencies_of
 from lapor_bridge.services.context import ServiceContext
+from lapor_bridge.services.dashboards.cells import month_of, rebuild_cells
+from lapor_bridge.services.dashboards.refresh import WATERMARK, refresh_rows
 from lapor_bridge.services.demo_history import build_rows, plan_day, response_shape
 from lapor_bridge.services.seed import seed_demo
 from lapor_bridge.services.sla_clock import working_calendar
-from lapor_bridge.services.stats_cells import month_of, rebuild_cells
-from lapor_bridge.services.stats_refresh import WATERMARK, refresh_rows
 
 ADMIN_URL = os.environ.get(
     "LAPOR_BRIDGE_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")

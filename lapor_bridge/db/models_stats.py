@@ -5,7 +5,7 @@ stored alignment reports.
 (region, agency, category), the local days it arrived and closed, its durations in
 working days and how each SLA stage went. ``complaint_cells`` packs those rows per
 (kab/kota, month, agency, category) for the overview and league pages (see
-:mod:`lapor_bridge.services.stats_cells`).
+:mod:`lapor_bridge.services.dashboards.cells`).
 """
 
 from __future__ import annotations
@@ -80,7 +80,7 @@ class ComplaintMetrics(Base):
 
 class ComplaintCell(Base):
     """The ``complaint_metrics`` rows of one kab/kota and month, packed (layouts:
-    ``services.stats_cells``): ``records`` per complaint received in ``month``,
+    ``services.dashboards.cells``): ``records`` per complaint received in ``month``,
     ``closings`` per complaint closed in it, ``totals`` per (agency, category);
     categories are stored as indexes into ``categories``."""
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from lapor_bridge.services.context import ServiceContext
-from lapor_bridge.services.stats_refresh import RefreshSummary, refresh_metrics
+from lapor_bridge.services.dashboards.refresh import RefreshSummary, refresh_metrics
 
 STATS = "dashboard-stats"
 STATS_INTERVAL_MINUTES = 5

@@ -10,10 +10,10 @@ from lapor_bridge.db.models_jobs import JobRun
 from lapor_bridge.jobs.runner import Job, run_job
 from lapor_bridge.lapor import LaporAuthError
 from lapor_bridge.services.context import ServiceContext
-from lapor_bridge.services.sync_inbound import import_disposed
-from lapor_bridge.services.sync_masters import masters_are_stale, sync_institutions
-from lapor_bridge.services.sync_poll import poll_due
-from lapor_bridge.services.sync_push import push_pending
+from lapor_bridge.services.sync.inbound import import_disposed
+from lapor_bridge.services.sync.masters import masters_are_stale, sync_institutions
+from lapor_bridge.services.sync.poll import poll_due
+from lapor_bridge.services.sync.push import push_pending
 
 PUSH, POLL, INBOUND, MASTERS = "lapor-push", "lapor-poll", "lapor-inbound", "lapor-masters"
 

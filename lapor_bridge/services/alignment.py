@@ -4,7 +4,7 @@ A linked complaint differs (counts in ``drift``) when any of these hold:
 
 - ``unsent``: it has outbox rows not yet done (a local change LAPOR! has not heard of);
 - ``unseen``: LAPOR! has follow-ups or history entries the poller has not recorded;
-- ``status``: the local state does not agree with LAPOR!'s (``sync_rules.agrees``);
+- ``status``: the local state does not agree with LAPOR!'s (``sync.rules.agrees``);
 - ``institution``: LAPOR! holds the report at an instansi other than the local
   agency's (or the region's Pemkot level);
 - ``fetch_failed``: LAPOR! could not be asked (the comparison is unknown).
@@ -30,8 +30,8 @@ from lapor_bridge.db.models_sync import LaporLink, LaporSeen
 from lapor_bridge.domain.status import Status
 from lapor_bridge.lapor import LaporClient
 from lapor_bridge.services.context import ServiceContext
-from lapor_bridge.services.sync_poll import Fetched, fetch_report, load_directory, remote_view
-from lapor_bridge.services.sync_rules import LocalView, agrees, institution_agrees
+from lapor_bridge.services.sync.poll import Fetched, fetch_report, load_directory, remote_view
+from lapor_bridge.services.sync.rules import LocalView, agrees, institution_agrees
 
 SAMPLE_SIZE = 20
 

@@ -41,12 +41,12 @@ from lapor_bridge.domain import categories
 from lapor_bridge.domain.calendar import WIB, WorkingCalendar
 from lapor_bridge.domain.status import Status
 from lapor_bridge.services.context import ServiceContext
+from lapor_bridge.services.dashboards.refresh import refresh_metrics
 from lapor_bridge.services.intake.routing_table import seed_table, table_of
 from lapor_bridge.services.intake.submit import TRACKING_ALPHABET, TRACKING_LENGTH
 from lapor_bridge.services.passwords import hash_password
 from lapor_bridge.services.seed import get_or_add
 from lapor_bridge.services.sla_clock import snapshot, working_calendar
-from lapor_bridge.services.stats_refresh import refresh_metrics
 
 MODEL_VERSION = "demo-history"
 SHARED_CSV = PROJECT_ROOT.parent / "shared" / "data" / "surabaya_complaints_2022.csv"

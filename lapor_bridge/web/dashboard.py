@@ -1,7 +1,7 @@
 """Coordinator dashboards (``/dasbor/``): overview, league tables, overdue list, sync health.
 
 Each view parses the scope and period from the query string, calls one service and
-renders; exports call the same services through ``dashboard_tables``.
+renders; exports call the same services through ``dashboards.tables``.
 """
 
 from __future__ import annotations
@@ -10,11 +10,11 @@ from flask import Blueprint, Response, abort, current_app, g, render_template, r
 from werkzeug.exceptions import default_exceptions
 
 from lapor_bridge.domain.dashboard import BadPeriod, Period, parse_period, period_choices
-from lapor_bridge.services.dashboard import league, local_today, overview
-from lapor_bridge.services.dashboard_overdue import SORTS, overdue_page
-from lapor_bridge.services.dashboard_scope import ScopeRequest
-from lapor_bridge.services.dashboard_sync import sync_overview
-from lapor_bridge.services.dashboard_tables import TABLES, export_table
+from lapor_bridge.services.dashboards.overdue import SORTS, overdue_page
+from lapor_bridge.services.dashboards.overview import league, local_today, overview
+from lapor_bridge.services.dashboards.scope import ScopeRequest
+from lapor_bridge.services.dashboards.sync import sync_overview
+from lapor_bridge.services.dashboards.tables import TABLES, export_table
 from lapor_bridge.services.errors import NotFound, PermissionDenied
 from lapor_bridge.services.exports import FORMATS, render
 from lapor_bridge.web import service_context

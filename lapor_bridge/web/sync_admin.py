@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, g, render_template, request, url_for
 
-from lapor_bridge.services.sync_admin import (
+from lapor_bridge.services.sync.admin import (
     dead_letters,
     institution_mapping,
     map_agency,
     retry_dead,
 )
-from lapor_bridge.services.sync_health import sync_health
+from lapor_bridge.services.sync.health import sync_health
 from lapor_bridge.web import service_context
 from lapor_bridge.web.auth import roles_required
 from lapor_bridge.web.outcome import change_and_return

@@ -11,9 +11,9 @@ from lapor_bridge.db.models import Agency, Base, District, Region, User, Village
 from lapor_bridge.domain.calendar import WIB
 from lapor_bridge.services import workflow
 from lapor_bridge.services.accounts import principal_of
+from lapor_bridge.services.dashboards.refresh import refresh_metrics
 from lapor_bridge.services.intake.submit import ComplaintInput, submit_complaint
 from lapor_bridge.services.passwords import hash_password
-from lapor_bridge.services.stats_refresh import refresh_metrics
 from tests.fakes import FixedModel
 
 PLACES = (User, Agency, Village, District, Region)  # deletion order

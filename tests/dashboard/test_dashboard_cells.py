@@ -9,10 +9,10 @@ from sqlalchemy import select
 
 from lapor_bridge.db.models_stats import ComplaintCell, ComplaintMetrics
 from lapor_bridge.domain.dashboard import group_percentiles, parse_period, percentile
-from lapor_bridge.services import stats_refresh
-from lapor_bridge.services.dashboard import overview
-from lapor_bridge.services.dashboard_scope import ScopeRequest
-from lapor_bridge.services.stats_cells import CLOSING, RECORD, rebuild_cells
+from lapor_bridge.services.dashboards import refresh as stats_refresh
+from lapor_bridge.services.dashboards.cells import CLOSING, RECORD, rebuild_cells
+from lapor_bridge.services.dashboards.overview import overview
+from lapor_bridge.services.dashboards.scope import ScopeRequest
 from tests.dashboard.conftest import LOOKED_AT, wib
 
 DAYS = lambda value: "—" if value is None else f"{value:.1f}"  # noqa: E731  the page's format

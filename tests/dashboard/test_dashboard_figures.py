@@ -17,8 +17,8 @@ from lapor_bridge.db.models import Complaint
 from lapor_bridge.db.models_stats import ComplaintMetrics, StatsWatermark
 from lapor_bridge.domain.calendar import WorkingCalendar
 from lapor_bridge.domain.dashboard import parse_period
-from lapor_bridge.services.dashboard import league, overview
-from lapor_bridge.services.dashboard_scope import ScopeRequest
+from lapor_bridge.services.dashboards.overview import league, overview
+from lapor_bridge.services.dashboards.scope import ScopeRequest
 from tests.dashboard.conftest import LOOKED_AT, wib
 
 

@@ -10,11 +10,11 @@ from lapor_bridge.jobs.runner import run_job
 from lapor_bridge.jobs.schedule import ALIGNMENT, schedule
 from lapor_bridge.services.accounts import principal_of
 from lapor_bridge.services.alignment import record_alignment
-from lapor_bridge.services.dashboard_scope import ScopeRequest
-from lapor_bridge.services.dashboard_sync import sync_overview
-from lapor_bridge.services.sync_health import RegionDrift, sync_health
-from lapor_bridge.services.sync_poll import poll_due
-from lapor_bridge.services.sync_push import push_pending
+from lapor_bridge.services.dashboards.scope import ScopeRequest
+from lapor_bridge.services.dashboards.sync import sync_overview
+from lapor_bridge.services.sync.health import RegionDrift, sync_health
+from lapor_bridge.services.sync.poll import poll_due
+from lapor_bridge.services.sync.push import push_pending
 from tests.sync.conftest import later, submit
 
 

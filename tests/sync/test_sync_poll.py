@@ -6,10 +6,10 @@ from lapor_bridge.db.models import Agency, Complaint, ComplaintEvent, OutboxMess
 from lapor_bridge.db.models_sync import LaporInstitution, LaporLink, LaporSeen
 from lapor_bridge.domain.transitions import Action, Role
 from lapor_bridge.services.alignment import alignment_report
-from lapor_bridge.services.sync_inbound import import_disposed
-from lapor_bridge.services.sync_masters import masters_are_stale, sync_institutions
-from lapor_bridge.services.sync_poll import poll_due
-from lapor_bridge.services.sync_push import push_pending
+from lapor_bridge.services.sync.inbound import import_disposed
+from lapor_bridge.services.sync.masters import masters_are_stale, sync_institutions
+from lapor_bridge.services.sync.poll import poll_due
+from lapor_bridge.services.sync.push import push_pending
 from lapor_bridge.services.workflow import Actor, perform
 from tests.sync.conftest import submit
 

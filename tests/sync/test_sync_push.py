@@ -9,7 +9,7 @@ from sqlalchemy import select, update
 from lapor_bridge.db.models import Agency, Complaint, ComplaintEvent, OutboxMessage
 from lapor_bridge.db.models_sync import LaporLink
 from lapor_bridge.lapor import LaporAuthError, LaporClient
-from lapor_bridge.services.sync_push import claim_batch, push_pending
+from lapor_bridge.services.sync.push import claim_batch, push_pending
 from tests.sync.conftest import later, submit, with_lapor
 
 

@@ -4,7 +4,7 @@ from datetime import UTC, datetime, timedelta
 
 from lapor_bridge.domain.status import Status
 from lapor_bridge.domain.transitions import Action
-from lapor_bridge.services.sync_rules import (
+from lapor_bridge.services.sync.rules import (
     LocalView,
     Plan,
     RemoteView,

@@ -15,7 +15,7 @@ from lapor_bridge.db.models_sync import LaporInstitution
 from lapor_bridge.services.accounts import Principal
 from lapor_bridge.services.context import ServiceContext
 from lapor_bridge.services.errors import NotFound, PermissionDenied, ValidationFailed
-from lapor_bridge.services.sync_push import UNMAPPED
+from lapor_bridge.services.sync.push import UNMAPPED
 
 ADMIN_ROLES = frozenset({"sysadmin", "regional_admin"})
 

@@ -19,7 +19,7 @@ from lapor_bridge.domain.sla import Stage
 from lapor_bridge.domain.status import CLOCK_RUNNING_VALUES
 from lapor_bridge.services.accounts import Principal
 from lapor_bridge.services.context import ServiceContext
-from lapor_bridge.services.dashboard_scope import DashboardScope, ScopeRequest, resolve_scope
+from lapor_bridge.services.dashboards.scope import DashboardScope, ScopeRequest, resolve_scope
 from lapor_bridge.services.deadlines import STAGE_LABELS
 from lapor_bridge.services.scope import complaint_scope
 from lapor_bridge.services.sla_clock import working_calendar

@@ -9,7 +9,7 @@ savepoint per report (a report that fails to apply is skipped, the others commit
 - a new follow-up from another instansi becomes a ``followup`` event; from the
   reporter, a ``reporter_reply`` (the transition when the state allows it, else an
   event); follow-ups from our own instansi are our pushes and are not imported;
-- the report's state goes through :mod:`lapor_bridge.services.sync_rules`;
+- the report's state goes through :mod:`lapor_bridge.services.sync.rules`;
 - the next poll is scheduled by LAPOR!'s state: often while unverified, less when
   open, never once closed.
 """
@@ -41,8 +41,8 @@ from lapor_bridge.lapor.mapping import BELUM_TERVERIFIKASI, status_from_report
 from lapor_bridge.services.context import ServiceContext
 from lapor_bridge.services.notifications import enqueue_for_event
 from lapor_bridge.services.sla_clock import refresh_stored_clock
-from lapor_bridge.services.sync_push import TRANSFER_KINDS, mark_seen
-from lapor_bridge.services.sync_rules import (
+from lapor_bridge.services.sync.push import TRANSFER_KINDS, mark_seen
+from lapor_bridge.services.sync.rules import (
     CLOSING_ACTION,
     LocalView,
     Plan,

@@ -11,10 +11,10 @@ from collections.abc import Callable
 from lapor_bridge.domain.dashboard import LeagueRow, Period
 from lapor_bridge.services.accounts import Principal
 from lapor_bridge.services.context import ServiceContext
-from lapor_bridge.services.dashboard import League, Overview, league, overview
-from lapor_bridge.services.dashboard_overdue import EXPORT_LIMIT, overdue_page
-from lapor_bridge.services.dashboard_scope import ScopeRequest
-from lapor_bridge.services.dashboard_sync import sync_overview
+from lapor_bridge.services.dashboards.overdue import EXPORT_LIMIT, overdue_page
+from lapor_bridge.services.dashboards.overview import League, Overview, league, overview
+from lapor_bridge.services.dashboards.scope import ScopeRequest
+from lapor_bridge.services.dashboards.sync import sync_overview
 from lapor_bridge.services.errors import NotFound
 from lapor_bridge.services.exports import Table
 

@@ -24,8 +24,8 @@ from lapor_bridge.domain.calendar import WIB
 from lapor_bridge.domain.sla import Stage, evaluate
 from lapor_bridge.domain.status import Status
 from lapor_bridge.services.context import ServiceContext
+from lapor_bridge.services.dashboards.cells import Pair, pairs_of, rebuild_cells
 from lapor_bridge.services.sla_clock import sla_policy, timeline_of, working_calendar
-from lapor_bridge.services.stats_cells import Pair, pairs_of, rebuild_cells
 
 WATERMARK = "complaint_metrics"
 OVERLAP = timedelta(minutes=10)

@@ -8,7 +8,7 @@ its due time has passed while still open (a breach).
 
 Each page fetches the ``complaint_cells`` of its scope and months in one statement
 (both periods for the league) and counts, groups and takes percentiles in numpy
-(:mod:`lapor_bridge.services.stats_cells`); what changes with time alone — overdue,
+(:mod:`lapor_bridge.services.dashboards.cells`); what changes with time alone — overdue,
 a stage's due time passing — is counted live on the few open rows of
 ``complaint_metrics`` (partial index ``ix_complaint_metrics_live``). Same code on
 SQLite and PostgreSQL.
@@ -42,8 +42,7 @@ from lapor_bridge.domain.dashboard import (
 from lapor_bridge.domain.status import Status
 from lapor_bridge.services.accounts import Principal
 from lapor_bridge.services.context import ServiceContext
-from lapor_bridge.services.dashboard_scope import DashboardScope, ScopeRequest, resolve_scope
-from lapor_bridge.services.stats_cells import (
+from lapor_bridge.services.dashboards.cells import (
     CLOSING,
     OPEN,
     RECORD,
@@ -54,7 +53,8 @@ from lapor_bridge.services.stats_cells import (
     TRIAGED,
     month_of,
 )
-from lapor_bridge.services.stats_refresh import last_refreshed
+from lapor_bridge.services.dashboards.refresh import last_refreshed
+from lapor_bridge.services.dashboards.scope import DashboardScope, ScopeRequest, resolve_scope
 
 MIN_VOLUME = 20
 TOP_CATEGORIES = 8

@@ -1,6 +1,6 @@
 """Sync health per kab/kota for the dashboards, from the sync module's own queries.
 
-:func:`lapor_bridge.services.sync_health.sync_health` answers for one regional
+:func:`lapor_bridge.services.sync.health.sync_health` answers for one regional
 admin's region (or everything, for a system admin). The dashboard asks it once per
 kab/kota in scope, as that region's admin would see it, so the figures are the
 sync page's own and a coordinator sees only their province. Drift per kab/kota is
@@ -17,8 +17,8 @@ from sqlalchemy import select
 from lapor_bridge.db.models import Region
 from lapor_bridge.services.accounts import Principal
 from lapor_bridge.services.context import ServiceContext
-from lapor_bridge.services.dashboard_scope import DashboardScope, ScopeRequest, resolve_scope
-from lapor_bridge.services.sync_health import JobHealth, sync_health
+from lapor_bridge.services.dashboards.scope import DashboardScope, ScopeRequest, resolve_scope
+from lapor_bridge.services.sync.health import JobHealth, sync_health
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ from lapor_bridge.db.models_sync import LaporLink
 from lapor_bridge.services.accounts import Principal
 from lapor_bridge.services.alignment import last_alignment
 from lapor_bridge.services.context import ServiceContext
-from lapor_bridge.services.sync_admin import require_sync_admin
+from lapor_bridge.services.sync.admin import require_sync_admin
 
 JOB_NAMES = ("lapor-push", "lapor-poll", "lapor-inbound", "lapor-masters", "lapor-alignment")
 
