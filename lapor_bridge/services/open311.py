@@ -20,13 +20,13 @@ complaints.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from lapor_bridge.db.models import Complaint, District, Region
+from lapor_bridge.db.models import District, Region
 from lapor_bridge.domain import categories
 from lapor_bridge.domain.calendar import WIB, OutsideCalendarRange
 from lapor_bridge.domain.categories import ServiceCategory
@@ -191,17 +191,10 @@ def find_requests(ctx: ServiceContext, region_code: str, search: RequestFilter,
         query = PublicQuery(
             region_code, statuses=_statuses(search.statuses), created_from=created_from,
             created_to=created_to, updated_from=search.updated_after,
-            updated_to=search.updated_before,
+            updated_to=search.updated_before, categories=search.service_codes,
             order=OLDEST_UPDATE_FIRST if by_update else NEWEST_FIRST, limit=MAX_REQUESTS,
         )
-        if search.service_codes is not None:
-            numbers = _numbers_in_categories(ctx, query, search.service_codes)
-            if not numbers:
-                return []
-            query = replace(query, tracking_numbers=numbers)
-    rows = find_public(ctx, query)
-    filed_under = _categories_of(ctx, [row.id for row in rows])
-    return [_request(ctx, row, filed_under.get(row.id)) for row in rows]
+    return [_request(ctx, row) for row in find_public(ctx, query)]
 
 
 def request_window(start: datetime | None, end: datetime | None,
@@ -240,45 +233,6 @@ def _service(category: ServiceCategory) -> Service:
                              for part in re.split(r"[,;]", category.description)
                              if part.strip(" ."))
     return Service(category.code, category.name, category.description, group, keywords)
-
-
-def _numbers_in_categories(ctx: ServiceContext, query: PublicQuery,
-                           codes: tuple[str, ...]) -> tuple[str, ...]:
-    """The tracking numbers ``query`` would find, kept to complaints filed under one of
-    ``codes`` (the public search has no category filter): the same filters, order and
-    limit, so at most one answer's worth of numbers."""
-    known = [code for code in codes if categories.is_category(code)]
-    matches = [Complaint.category.in_(known)] if known else []
-    if categories.OTHER in known:
-        matches.append(or_(Complaint.category.is_(None),
-                           Complaint.category.not_in(categories.CODES)))
-    if not matches:
-        return ()
-    region_id = select(Region.id).where(Region.code == query.region_code).scalar_subquery()
-    statement = select(Complaint.tracking_number).where(
-        Complaint.region_id == region_id, Complaint.is_secret.is_(False), or_(*matches))
-    if query.statuses is not None:
-        statement = statement.where(Complaint.status.in_([str(value) for value in query.statuses]))
-    for column, low, high in ((Complaint.created_at, query.created_from, query.created_to),
-                              (Complaint.updated_at, query.updated_from, query.updated_to)):
-        if low is not None:
-            statement = statement.where(column >= low)
-        if high is not None:
-            statement = statement.where(column <= high)
-    if query.order == OLDEST_UPDATE_FIRST:
-        statement = statement.order_by(Complaint.updated_at, Complaint.id)
-    else:
-        statement = statement.order_by(Complaint.created_at.desc(), Complaint.id.desc())
-    with ctx.read() as session:
-        return tuple(session.scalars(statement.limit(query.limit)))
-
-
-def _categories_of(ctx: ServiceContext, ids: list[int]) -> dict[int, str | None]:
-    if not ids:
-        return {}
-    with ctx.read() as session:
-        return dict(session.execute(
-            select(Complaint.id, Complaint.category).where(Complaint.id.in_(ids))).all())
 
 
 def _place(ctx: ServiceContext, new: NewRequest) -> tuple[str, str]:
@@ -323,13 +277,13 @@ def _statuses(names: tuple[str, ...] | None) -> tuple[Status, ...] | None:
     return tuple(sorted(wanted))
 
 
-def _request(ctx: ServiceContext, row: PublicSummary, category: str | None) -> ServiceRequest:
+def _request(ctx: ServiceContext, row: PublicSummary) -> ServiceRequest:
     is_open = not row.status.is_closed
     address = None
     if row.kelurahan:
         address = f"Kel. {row.kelurahan}, Kec. {row.kecamatan}, {row.region_name}"
-    # what a rahasia complaint is about stays as hidden as its text
-    shown = None if row.is_secret else categories.get(category)
+    # what a rahasia complaint is about stays as hidden as its text (no category shown)
+    shown = categories.get(row.category)
     service = _service(shown or categories.BY_CODE[categories.OTHER])
     return ServiceRequest(row, is_open, _expected(ctx, row) if is_open else None, address,
                           service)

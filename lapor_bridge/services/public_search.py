@@ -14,6 +14,7 @@ from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import selectinload
 
 from lapor_bridge.db.models import Agency, Complaint, Region
+from lapor_bridge.domain import categories
 from lapor_bridge.domain.status import Status
 from lapor_bridge.services.context import ServiceContext
 
@@ -28,6 +29,7 @@ class PublicQuery:
     region_code: str
     tracking_numbers: tuple[str, ...] | None = None
     agency_codes: tuple[str, ...] | None = None
+    categories: tuple[str, ...] | None = None  # "lainnya" also finds uncategorised ones
     statuses: tuple[Status, ...] | None = None
     created_from: datetime | None = None
     created_to: datetime | None = None
@@ -58,6 +60,7 @@ class PublicSummary:
     created_at: datetime
     updated_at: datetime
     due_at: datetime | None
+    category: str | None
 
 
 def find_public(ctx: ServiceContext, query: PublicQuery) -> list[PublicSummary]:
@@ -81,6 +84,8 @@ def find_public(ctx: ServiceContext, query: PublicQuery) -> list[PublicSummary]:
         statement = statement.where(Complaint.agency_id.in_(
             select(Agency.id).where(Agency.region_id == region_id,
                                     Agency.code.in_(list(query.agency_codes)))))
+    if query.categories is not None:
+        statement = statement.where(_in_categories(query.categories))
     if query.statuses is not None:
         statement = statement.where(Complaint.status.in_([str(value) for value in query.statuses]))
     for column, low, high in ((Complaint.created_at, query.created_from, query.created_to),
@@ -103,6 +108,17 @@ def find_public(ctx: ServiceContext, query: PublicQuery) -> list[PublicSummary]:
         return [_summary(row) for row in session.scalars(statement.limit(query.limit))]
 
 
+def _in_categories(codes: tuple[str, ...]):
+    """Complaints filed under one of ``codes``; ``lainnya`` also matches those without a
+    category of the list."""
+    known = [code for code in codes if categories.is_category(code)]
+    matches = [Complaint.category.in_(known)]
+    if categories.OTHER in known:
+        matches.append(or_(Complaint.category.is_(None),
+                           Complaint.category.not_in(categories.CODES)))
+    return or_(*matches)
+
+
 def _summary(row: Complaint) -> PublicSummary:
     hidden = row.is_secret
     return PublicSummary(
@@ -122,4 +138,5 @@ def _summary(row: Complaint) -> PublicSummary:
         created_at=row.created_at,
         updated_at=row.updated_at,
         due_at=row.sla_due_at,
+        category=None if hidden else row.category,
     )
