@@ -1,6 +1,8 @@
 """Routing classifier benchmark on the standard split of the shared Surabaya data.
 
     .venv/bin/python bench/bench_classifier.py [--part candidates|speed|thresholds|all]
+    .venv/bin/python bench/bench_classifier.py --part categories
+    .venv/bin/python bench/bench_classifier.py --part category-candidates
 
 ``candidates``: the comparison table of ``classifiers/README.md``; each candidate
 is scored on the validation split (used for the choice) and once on the test
@@ -9,6 +11,14 @@ split. ``speed``: the chosen pipeline beside the reference pipeline (TF-IDF word
 one prediction, batch throughput, model directory size, memory of a loaded model.
 ``thresholds``: the shipped model's coverage and auto-precision by threshold on the
 validation split (which picks the default) and on the test split.
+``categories``: the service-category model (targets: each row's topic mapped by
+``classifiers/topic_categories.csv``) on the standard split: top-1/top-3 beside the
+issue's reference (TF-IDF word 1–2 → LinearSVC on the 45 largest raw topics plus
+"other", judged on its own labels), agency figures through a Surabaya-like routing
+table (each category → the majority ``opd`` of its training rows) beside today's
+agency model, and speed beside the scikit-learn pipeline it was reduced from.
+``category-candidates``: the variants tried for the category pipeline, on the
+validation split only (the choice; the test split is looked at by ``categories``).
 Reads ``../shared/data/`` beside the repository; exits with a message if absent.
 """
 
@@ -37,8 +47,15 @@ from sklearn.svm import LinearSVC
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from classifiers.categories import (  # noqa: E402
+    agency_matrix,
+    agency_scores,
+    load_topic_map,
+    majority_table,
+    topic_labeller,
+)
 from classifiers.evaluation import evaluate  # noqa: E402
-from classifiers.model import load_model, train_and_save  # noqa: E402
+from classifiers.model import CATEGORY, load_model, train_and_save, train_pipeline  # noqa: E402
 from classifiers.normalise import normalise  # noqa: E402
 from classifiers.pipeline import build_pipeline, build_reference_pipeline  # noqa: E402
 from classifiers.standard_split import standard_split, validation_split  # noqa: E402
@@ -406,11 +423,210 @@ def thresholds() -> None:
     print(json.dumps({key: test[key] for key in ("accuracy", "macro_f1", "per_class")}))
 
 
+REFERENCE_TOPICS = 45
+
+
+def category_splits(split_function=standard_split):
+    """The same rows twice: labelled with their topic's category, and with their ``opd``
+    (and a third time with the raw topic, for the issue's reference)."""
+    label_of = topic_labeller(load_topic_map())
+    return (
+        split_function(DATA, label_of=label_of),
+        split_function(DATA),
+        split_function(DATA, label_column="topic"),
+    )
+
+
+def _top_k(classes, scores, truth, k):
+    order = np.argsort(-scores, axis=1, kind="stable")[:, :k]
+    return float((np.asarray(classes, dtype=object)[order] == np.asarray(truth)[:, None])
+                 .any(axis=1).mean())
+
+
+def topic_reference(topics) -> dict[str, float]:
+    """The issue's reference: TF-IDF word 1–2-grams → LinearSVC on the 45 largest raw
+    topics plus "other" (raw text, raw scores), top-1/top-3 on those labels."""
+    largest = {t for t, _ in Counter(topics.train_labels).most_common(REFERENCE_TOPICS)}
+    train = [t if t in largest else "other" for t in topics.train_labels]
+    test = [t if t in largest else "other" for t in topics.test_labels]
+    pipeline = make_pipeline(TfidfVectorizer(ngram_range=(1, 2)), LinearSVC(random_state=0))
+    pipeline.fit(topics.train_texts, train)
+    scores = pipeline.decision_function(topics.test_texts)
+    return {"top1": _top_k(pipeline.classes_, scores, test, 1),
+            "top3": _top_k(pipeline.classes_, scores, test, 3)}
+
+
+def categories() -> None:
+    """The category model on the standard split beside the reference, today's agency
+    model, and the scikit-learn pipeline (speed)."""
+    cats, opd, topics = category_splits()
+    table = majority_table(cats.train_labels, opd.train_labels)
+    load_before = os.getloadavg()
+    with tempfile.TemporaryDirectory() as scratch:
+        started = time.perf_counter()
+        model = train_and_save(cats.train_texts, cats.train_labels, Path(scratch) / "cat",
+                               target=CATEGORY)
+        category_train = time.perf_counter() - started
+        model = load_model(Path(scratch) / "cat")
+        size = sum(f.stat().st_size for f in (Path(scratch) / "cat").iterdir())
+        started = time.perf_counter()
+        agency_model = train_and_save(opd.train_texts, opd.train_labels, Path(scratch) / "opd")
+        agency_train = time.perf_counter() - started
+    report = evaluate(model, cats.test_texts, cats.test_labels, THRESHOLD, routing=table,
+                      agencies=opd.test_labels)
+    today = evaluate(agency_model, opd.test_texts, opd.test_labels, THRESHOLD)
+    reference = topic_reference(topics)
+    confirmed, model_only = report["agency"]["confirmed"], report["agency"]["model_only"]
+
+    print(f"standard split: {len(cats.train_texts)} train, {len(cats.test_texts)} test; "
+          f"{len(model.labels)} categories learnt; Surabaya-like table: {len(table)} "
+          f"categories → {len(set(table.values()))} agencies")
+    print("\n| category suggestions (test) | category model | reference: 45 raw topics + other "
+          "| target |")
+    print("|---|---|---|---|")
+    print(f"| top-1 | {report['top1']:.3f} | {reference['top1']:.3f} | ≥ 0.75 |")
+    print(f"| top-3 | {report['top3']:.3f} | {reference['top3']:.3f} | ≥ 0.92 |")
+    print(f"| macro-F1 over categories | {report['macro_f1']:.3f} | – | – |")
+    print("\n| agency (test, 11 opd labels) | accuracy | macro-F1 | coverage@0.6 "
+          "| auto-precision@0.6 | target |")
+    print("|---|---|---|---|---|---|")
+    print(f"| confirmed category → table | {confirmed['accuracy']:.3f} "
+          f"| {confirmed['macro_f1']:.3f} | – | – | ≥ 0.97 / ≥ 0.95 |")
+    print(f"| model only: category sums per agency | {model_only['accuracy']:.3f} "
+          f"| {model_only['macro_f1']:.3f} | {model_only['coverage']:.3f} "
+          f"| {model_only['auto_precision']:.3f} | ≥ 0.807 / ≥ 0.747 |")
+    print(f"| today's agency model (same run) | {today['accuracy']:.3f} | {today['macro_f1']:.3f} "
+          f"| {today['coverage']:.3f} | {today['auto_precision']:.3f} | – |")
+    # where the loss is: rows whose agency is not their category's agency in the table
+    truth = np.asarray(opd.test_labels, dtype=object)
+    agencies, to_agency = agency_matrix(list(model.labels), table)
+    summed = np.asarray(agencies, dtype=object)[
+        (model.predict_proba(cats.test_texts) @ to_agency).argmax(axis=1)]
+    direct = np.asarray(agency_model.labels, dtype=object)[
+        agency_model.predict_proba(opd.test_texts).argmax(axis=1)]
+    consistent = np.array([table.get(c) for c in cats.test_labels], dtype=object) == truth
+    summed_right, direct_right = summed == truth, direct == truth
+    print(f"\nrows whose agency is their category's agency in the table: {consistent.sum()} "
+          f"({consistent.mean():.3f}); accuracy there: model only "
+          f"{summed_right[consistent].mean():.3f}, agency model "
+          f"{direct_right[consistent].mean():.3f}; on the other {(~consistent).sum()}: "
+          f"model only {summed_right[~consistent].mean():.3f}, agency model "
+          f"{direct_right[~consistent].mean():.3f}")
+
+    pipeline = train_pipeline(cats.train_texts, cats.train_labels, CATEGORY)
+    sample = cats.test_texts[:500]
+    batch_texts = (cats.test_texts * 5)[:10_000]
+
+    def sklearn_predict(texts):
+        return pipeline.predict_proba([normalise(text) for text in texts])
+
+    single = _best_of(3, lambda predict: _median_single(lambda t: predict([t]), sample),
+                      model.predict, sklearn_predict)
+    batch = _best_of(5, _batch_seconds(batch_texts), model.predict, sklearn_predict)
+    one_text = _best_of(3, lambda f: _median_single(f, sample), model.probabilities_of)[0]
+    per_agency = _best_of(3, lambda f: _median_single(f, sample), lambda text: agency_scores(
+        model.probabilities_of(text), table))[0]
+    print(f"\nload average before: {load_before}, after: {os.getloadavg()}")
+    print("| speed | category model (numpy / plain Python) | scikit-learn pipeline "
+          "| ratio | target |")
+    print("|---|---|---|---|---|")
+    print(f"| one suggestion, median ms (predict([text])) | {1000 * single[0]:.3f} "
+          f"| {1000 * single[1]:.3f} | {single[0] / single[1]:.2f} | ≤ 1 |")
+    print(f"| one text, all probabilities (probabilities_of), median ms | {1000 * one_text:.3f} "
+          f"| – | – | – |")
+    print(f"| one text summed per agency, median ms | {1000 * per_agency:.3f} | – | – | – |")
+    print(f"| batch of 10,000, texts/s | {len(batch_texts) / batch[0]:,.0f} "
+          f"| {len(batch_texts) / batch[1]:,.0f} | {batch[1] / batch[0]:.1f}× | ≥ 10,000 |")
+    print(f"| training on {len(cats.train_texts)}, s (agency model: {agency_train:.1f}) "
+          f"| {category_train:.1f} | – | – | ≤ 60 |")
+    print(f"| model directory, MB | {size / 2**20:.2f} | – | – | – |")
+    print(json.dumps({
+        "top1": report["top1"], "top3": report["top3"], "reference": reference,
+        "confirmed": {k: confirmed[k] for k in ("accuracy", "macro_f1")},
+        "model_only": {k: model_only[k] for k in ("accuracy", "macro_f1", "coverage",
+                                                  "auto_precision")},
+        "agency_model": {k: today[k] for k in ("accuracy", "macro_f1", "coverage",
+                                               "auto_precision")},
+        "per_agency_model_only": {k: v["f1"] for k, v in model_only["per_class"].items()},
+    }))
+
+
+def _category_variant(C=1.0, class_weight=None, min_df=2, method="sigmoid"):
+    return make_pipeline(
+        TfidfVectorizer(lowercase=False, token_pattern=r"\S+", ngram_range=(1, 2), min_df=min_df,
+                        sublinear_tf=True, dtype=np.float32),
+        CalibratedClassifierCV(LinearSVC(C=C, class_weight=class_weight, random_state=0),
+                               method=method, cv=5, ensemble=False),
+    )
+
+
+def _sqrt_weights(labels):
+    """Per-example weights (n / (k × count))^0.5: half-way between none and balanced."""
+    counts = Counter(labels)
+    return np.array([(len(labels) / (len(counts) * counts[label])) ** 0.5 for label in labels])
+
+
+CATEGORY_VARIANTS = {
+    "agency pipeline on categories: C0.3 balanced, temperature": {
+        "C": 0.3, "class_weight": "balanced", "method": "temperature"},
+    "C0.1 balanced temperature": {"C": 0.1, "class_weight": "balanced", "method": "temperature"},
+    "C1 balanced temperature": {"C": 1.0, "class_weight": "balanced", "method": "temperature"},
+    "C0.3 none temperature": {"C": 0.3, "method": "temperature"},
+    "C0.3 sqrt temperature": {"C": 0.3, "method": "temperature", "sqrt": True},
+    "C0.3 balanced temperature min_df 1": {
+        "C": 0.3, "class_weight": "balanced", "method": "temperature", "min_df": 1},
+    "C0.3 balanced temperature min_df 3": {
+        "C": 0.3, "class_weight": "balanced", "method": "temperature", "min_df": 3},
+    "C0.3 balanced sigmoid": {"C": 0.3, "class_weight": "balanced"},
+    "C1 balanced sigmoid": {"C": 1.0, "class_weight": "balanced"},
+    "C0.5 none sigmoid": {"C": 0.5},
+    "C2 none sigmoid": {"C": 2.0},
+    "C1 none sigmoid min_df 1": {"C": 1.0, "min_df": 1},
+    "C1 none temperature": {"C": 1.0, "method": "temperature"},
+    "CHOSEN: C1 none sigmoid (min_df 2)": {"C": 1.0},
+}
+
+
+def category_candidates() -> None:
+    """The category pipeline variants on the validation split (the choice)."""
+    cats, opd, _ = category_splits(validation_split)
+    table = majority_table(cats.train_labels, opd.train_labels)
+    train = [normalise(text) for text in cats.train_texts]
+    test = [normalise(text) for text in cats.test_texts]
+    truth = np.asarray(opd.test_labels, dtype=object)
+    print(f"validation split: {len(train)} train, {len(test)} validation")
+    print("| variant | val top-1 | val top-3 | val agency acc (model only) "
+          "| val agency macro-F1 | train s |")
+    print("|---|---|---|---|---|---|")
+    for name, settings in CATEGORY_VARIANTS.items():
+        settings = dict(settings)
+        weights = _sqrt_weights(cats.train_labels) if settings.pop("sqrt", False) else None
+        pipeline = _category_variant(**settings)
+        started = time.perf_counter()
+        fit = {"calibratedclassifiercv__sample_weight": weights} if weights is not None else {}
+        pipeline.fit(train, cats.train_labels, **fit)
+        seconds = time.perf_counter() - started
+        probabilities = pipeline.predict_proba(test)
+        agencies, to_agency = agency_matrix(list(pipeline.classes_), table)
+        predicted = np.asarray(agencies, dtype=object)[(probabilities @ to_agency).argmax(axis=1)]
+        print(f"| {name} | {_top_k(pipeline.classes_, probabilities, cats.test_labels, 1):.3f} "
+              f"| {_top_k(pipeline.classes_, probabilities, cats.test_labels, 3):.3f} "
+              f"| {(predicted == truth).mean():.3f} "
+              f"| {f1_score(truth, predicted, average='macro'):.3f} | {seconds:.1f} |",
+              flush=True)
+    agency = build_pipeline(len(train)).fit(train, opd.train_labels)
+    predicted = agency.predict(test)
+    print(f"| today's agency model (opd labels) | – | – | {(predicted == truth).mean():.3f} "
+          f"| {f1_score(truth, predicted, average='macro'):.3f} | – |")
+
+
 def main() -> None:
     """Run the requested benchmark part(s)."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
-        "--part", choices=("candidates", "speed", "thresholds", "all"), default="all"
+        "--part",
+        choices=("candidates", "speed", "thresholds", "categories", "category-candidates", "all"),
+        default="all",
     )
     parser.add_argument("--only", default="", help="Candidates whose name contains this.")
     arguments = parser.parse_args()
@@ -423,6 +639,10 @@ def main() -> None:
         thresholds()
     if part in ("candidates", "all"):
         candidates(arguments.only)
+    if part in ("categories", "all"):
+        categories()
+    if part == "category-candidates":
+        category_candidates()
 
 
 if __name__ == "__main__":

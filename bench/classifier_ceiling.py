@@ -10,7 +10,10 @@ Prints aggregate figures only, never a row (the texts contain personal names):
    "Kecamatan (wilayah)"; all labelled LAINNYA): their share, the shipped model's accuracy on
    them and on the other rows, and its figures on the other rows alone;
 3. the oracle bound: test accuracy if every ward-handled row were predicted right;
-4. for analysis only: ``topic`` → the majority ``opd`` of that topic in training, on test.
+4. for analysis only: ``topic`` → the majority ``opd`` of that topic in training, on test;
+5. the same near-duplicate count for service categories (each row's topic mapped by
+   ``classifiers/topic_categories.csv``): how often nearly the same text has another
+   category, which bounds top-1 suggestions.
 
 ``unit_group`` and ``topic`` only select rows or serve this analysis; they are never model
 features. The shipped model is trained and scored as shipped (``train_and_save`` →
@@ -32,6 +35,7 @@ import scipy.sparse as sp
 from bench_classifier import DATA, _precision_at_coverage
 from sklearn.metrics import f1_score
 
+from classifiers.categories import load_topic_map, topic_labeller
 from classifiers.model import train_and_save
 from classifiers.normalise import normalise
 from classifiers.pipeline import build_pipeline
@@ -41,7 +45,7 @@ WARD_OFFICES = ("Kelurahan (wilayah)", "Kecamatan (wilayah)")
 SIMILARITY_FLOORS = (0.9, 0.8)
 
 
-def near_duplicates(texts: list[str], labels: list[str]) -> None:
+def near_duplicates(texts: list[str], labels: list[str], name: str = "opd") -> None:
     """(1) Label disagreement among pairs of distinct texts that are nearly the same."""
     features = build_pipeline(len(texts))["features"].set_params(min_df=1)
     vectors = features.fit_transform([normalise(text) for text in texts])
@@ -52,7 +56,7 @@ def near_duplicates(texts: list[str], labels: list[str]) -> None:
         differ = labels[pairs.row[close]] != labels[pairs.col[close]]
         print(
             f"near-duplicate pairs, cosine >= {floor}: {close.sum()} pairs, "
-            f"different opd {differ.mean():.3f} ({differ.sum()})"
+            f"different {name} {differ.mean():.3f} ({differ.sum()})"
         )
 
 
@@ -115,6 +119,11 @@ def main() -> None:
         f"unseen topic take the text model's prediction); on seen topics "
         f"{(looked_up[seen] == truth[seen]).mean():.3f}"
     )
+
+    print("\n(5) service categories: near-duplicate texts")
+    categories = standard_split(DATA, label_of=topic_labeller(load_topic_map()))
+    near_duplicates(categories.train_texts + categories.test_texts,
+                    categories.train_labels + categories.test_labels, "category")
 
 
 if __name__ == "__main__":

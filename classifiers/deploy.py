@@ -14,7 +14,7 @@ import uuid
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from classifiers.model import ModelError, RoutingModel, train_and_save
+from classifiers.model import AGENCY, ModelError, RoutingModel, train_and_save
 
 
 def promote(version_dir: str | Path, model_dir: str | Path) -> None:
@@ -38,11 +38,15 @@ def train_version(
     *,
     source: str,
     metrics: Mapping[str, object] | None = None,
+    target: str = AGENCY,
 ) -> tuple[RoutingModel, Path]:
-    """Train and write the model to ``versions_dir/<version>``; return it and that path."""
+    """Train and write the model to ``versions_dir/<version>``; return it and that path.
+    ``target``: what the labels are (see :func:`classifiers.model.train_and_save`)."""
     versions_dir = Path(versions_dir)
     staging = versions_dir / f".training-{uuid.uuid4().hex[:8]}"
-    model = train_and_save(texts, labels, staging, source=source, metrics=metrics)
+    model = train_and_save(
+        texts, labels, staging, source=source, metrics=metrics, target=target
+    )
     version_dir = versions_dir / model.version
     os.replace(staging, version_dir)
     return model, version_dir
@@ -55,11 +59,12 @@ def install(
     *,
     source: str,
     metrics: Mapping[str, object] | None = None,
+    target: str = AGENCY,
 ) -> tuple[RoutingModel, Path]:
     """Train a model, write it beside ``model_dir`` and make ``model_dir`` point at it."""
     model_dir = Path(model_dir)
     model, version_dir = train_version(
-        texts, labels, model_dir.parent, source=source, metrics=metrics
+        texts, labels, model_dir.parent, source=source, metrics=metrics, target=target
     )
     promote(version_dir, model_dir)
     return model, version_dir

@@ -19,12 +19,13 @@ import numpy as np
 from sklearn.pipeline import Pipeline
 
 from classifiers.normalise import normalise, tokens
-from classifiers.pipeline import build_pipeline
+from classifiers.pipeline import AGENCY, CATEGORY, SMALL_DATA, TARGETS, build_pipeline
 from classifiers.scorer import FILES, LinearTextScorer
 
 STARTER_DATA = Path(__file__).with_name("starter_data.csv")
 MANIFEST_FILE = "manifest.json"
 FORMAT_VERSION = 1
+CALIBRATION_FOLDS = 5
 _LIBRARIES = ("scikit-learn", "numpy", "scipy")
 
 
@@ -33,13 +34,26 @@ class ModelError(Exception):
 
 
 class RoutingModel:
-    """A trained scorer plus its identity; predicts top-k agencies with probabilities."""
+    """A trained scorer plus its identity; predicts the top-k labels (service categories,
+    or agency codes for an older model: see :attr:`target`) with probabilities."""
 
     def __init__(self, scorer: LinearTextScorer, version: str, manifest: Mapping[str, object]):
         self.scorer = scorer
         self.version = version
         self.manifest = dict(manifest)
         self.labels: tuple[str, ...] = scorer.labels
+
+    @property
+    def target(self) -> str:
+        """What the labels are: ``"category"`` (service categories) or ``"agency"``
+        (agency codes: a model from before categories, whose manifest names no target)."""
+        return str(self.manifest.get("target", AGENCY))
+
+    def probabilities_of(self, text: str) -> dict[str, float]:
+        """Every label's calibrated probability for one raw complaint text (they sum to
+        1), in :attr:`labels` order. Plain Python, no numpy: what intake calls once per
+        complaint, e.g. to sum category probabilities per agency of a routing table."""
+        return dict(zip(self.labels, self.scorer.probabilities(tokens(text)), strict=True))
 
     def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
         """Probability matrix (texts × :attr:`labels`) for raw complaint texts."""
@@ -83,11 +97,37 @@ def library_versions() -> dict[str, str]:
     return versions
 
 
-def train_pipeline(texts: Sequence[str], labels: Sequence[str]) -> Pipeline:
-    """Fit the routing pipeline on raw texts and their agency labels."""
+def too_rare(labels: Sequence[str]) -> dict[str, int]:
+    """Labels with too few examples to be learnt, and their counts: fewer than 2 (the
+    calibration needs one held-out example per fold and at least 2 folds), or, in a
+    data set of :data:`~classifiers.pipeline.SMALL_DATA` examples or more, fewer than
+    :data:`CALIBRATION_FOLDS` (a label that rare there cannot be learnt anyway, and it
+    would force every label's calibration onto fewer folds)."""
+    floor = CALIBRATION_FOLDS if len(labels) >= SMALL_DATA else 2
+    return {label: n for label, n in sorted(Counter(labels).items()) if n < floor}
+
+
+def train_pipeline(
+    texts: Sequence[str], labels: Sequence[str], target: str = AGENCY
+) -> Pipeline:
+    """Fit the routing pipeline for ``target`` on raw texts and their labels.
+
+    Calibration uses :data:`CALIBRATION_FOLDS` folds, or as many as the rarest label
+    has examples (at least 2). Leave out :func:`too_rare` labels first (as
+    :func:`train_and_save` does); a label with a single example is a ``ValueError``.
+    """
     if len(texts) != len(labels):
         raise ValueError("texts and labels differ in length")
-    pipeline = build_pipeline(len(texts))
+    counts = Counter(labels)
+    if len(counts) < 2:
+        raise ValueError("training needs at least two different labels")
+    rarest = min(counts.values())
+    if rarest < 2:
+        raise ValueError(f"labels with a single example cannot be calibrated: "
+                         f"{sorted(label for label, n in counts.items() if n < 2)}")
+    pipeline = build_pipeline(
+        len(texts), target=target, calibration_folds=min(CALIBRATION_FOLDS, rarest)
+    )
     pipeline.fit([normalise(text) for text in texts], list(labels))
     return pipeline
 
@@ -99,15 +139,27 @@ def train_and_save(
     *,
     source: str = "unspecified",
     metrics: Mapping[str, object] | None = None,
+    target: str = AGENCY,
 ) -> RoutingModel:
     """Train on ``texts``/``labels`` and write a versioned model directory at ``out_dir``.
 
+    ``target`` says what the labels are: ``"category"`` (service category codes) or
+    ``"agency"`` (agency codes; the default, as for every model from before categories).
     The directory holds the model arrays, its vocabulary, the label list and a
-    manifest with the version, training-data fingerprint, ``metrics``, library
+    manifest with the version, target, training-data fingerprint, ``metrics``, library
     versions and each file's SHA-256. An existing ``out_dir`` is replaced atomically.
+    Labels too rare to learn (:func:`too_rare`) are left out of training and listed in
+    the manifest as ``left_out_labels``.
     """
+    if target not in TARGETS:
+        raise ValueError(f"unknown target {target!r}: one of {TARGETS}")
     texts, labels = [str(text) for text in texts], [str(label) for label in labels]
-    scorer = LinearTextScorer.from_pipeline(train_pipeline(texts, labels))
+    left_out = too_rare(labels)
+    if left_out:
+        kept = [(t, label) for t, label in zip(texts, labels, strict=True)
+                if label not in left_out]
+        texts, labels = [t for t, _ in kept], [label for _, label in kept]
+    scorer = LinearTextScorer.from_pipeline(train_pipeline(texts, labels, target))
     fingerprint = data_fingerprint(texts, labels)
     now = datetime.now(UTC)
     version = f"{now:%Y%m%d-%H%M%S}-{fingerprint[:6]}"
@@ -116,10 +168,12 @@ def train_and_save(
         "version": version,
         "created_at": now.isoformat(timespec="seconds"),
         "source": source,
+        "target": target,
         "training_examples": len(texts),
         "label_counts": dict(sorted(Counter(labels).items())),
         "data_fingerprint": fingerprint,
         "labels": list(scorer.labels),
+        "left_out_labels": left_out,
         "metrics": dict(metrics or {}),
         "libraries": library_versions(),
     }
@@ -166,6 +220,8 @@ def load_model(model_dir: str | Path) -> RoutingModel:
     try:
         manifest = json.loads(manifest_path.read_text())
         checksums, version = manifest["sha256"], manifest["version"]
+        if manifest.get("target", AGENCY) not in TARGETS:
+            raise ModelError(f"{directory}: unknown target {manifest['target']!r}")
         for name in FILES:
             if _sha256(directory / name) != checksums[name]:
                 raise ModelError(f"{name} in {directory} does not match its recorded checksum")
@@ -177,25 +233,30 @@ def load_model(model_dir: str | Path) -> RoutingModel:
     return RoutingModel(scorer, version, manifest)
 
 
+def read_csv_rows(path: str | Path, columns: Sequence[str]) -> list[dict[str, str]]:
+    """The rows of a CSV file as dicts of stripped strings; ``ValueError`` when one of
+    ``columns`` is missing."""
+    with open(path, newline="", encoding="utf-8") as handle:
+        reader = csv.DictReader(handle)
+        missing = set(columns) - set(reader.fieldnames or ())
+        if missing:
+            raise ValueError(f"{path}: missing column(s) {sorted(missing)}")
+        return [{key: (value or "").strip() for key, value in row.items() if key is not None}
+                for row in reader]
+
+
 def read_labelled_csv(
     path: str | Path, text_column: str = "text", label_column: str = "opd"
 ) -> tuple[list[str], list[str]]:
     """Read (texts, labels) from a CSV file, skipping rows with an empty text or label."""
-    texts, labels = [], []
-    with open(path, newline="", encoding="utf-8") as handle:
-        reader = csv.DictReader(handle)
-        missing = {text_column, label_column} - set(reader.fieldnames or ())
-        if missing:
-            raise ValueError(f"{path}: missing column(s) {sorted(missing)}")
-        for row in reader:
-            text, label = (row[text_column] or "").strip(), (row[label_column] or "").strip()
-            if text and label:
-                texts.append(text)
-                labels.append(label)
-    return texts, labels
+    rows = read_csv_rows(path, (text_column, label_column))
+    pairs = [(row[text_column], row[label_column]) for row in rows
+             if row[text_column] and row[label_column]]
+    return [text for text, _ in pairs], [label for _, label in pairs]
 
 
 def train_starter(out_dir: str | Path) -> RoutingModel:
-    """Train the starter model from the hand-written ``starter_data.csv`` into ``out_dir``."""
-    texts, labels = read_labelled_csv(STARTER_DATA)
-    return train_and_save(texts, labels, out_dir, source="starter_data.csv")
+    """Train the starter category model from the hand-written ``starter_data.csv``
+    (its ``category`` column) into ``out_dir``."""
+    texts, labels = read_labelled_csv(STARTER_DATA, label_column=CATEGORY)
+    return train_and_save(texts, labels, out_dir, source="starter_data.csv", target=CATEGORY)

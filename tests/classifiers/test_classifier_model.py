@@ -8,17 +8,14 @@ import numpy as np
 import pytest
 
 from classifiers import ModelError, load_model, train_and_save, train_starter
-from classifiers.model import STARTER_DATA, read_labelled_csv, train_pipeline
+from classifiers.model import STARTER_DATA, read_labelled_csv, too_rare, train_pipeline
 from classifiers.normalise import normalise, tokens
 from classifiers.scorer import LinearTextScorer
+from lapor_bridge.domain.categories import CODES
 
 FIXTURE = Path(__file__).with_name("fixture_complaints.csv")  # written for these tests
-TEXTS, LABELS = read_labelled_csv(FIXTURE)
-
-STARTER_LABELS = {
-    "PUPR", "DLH", "DINSOS", "DISHUB", "DISDUKCAPIL", "DINKES",
-    "DISDIK", "PDAM", "SATPOLPP", "DPMPTSP", "LAINNYA",
-}  # fmt: skip
+TEXTS, LABELS = read_labelled_csv(FIXTURE)  # agency codes (opd)
+_, CATEGORIES = read_labelled_csv(FIXTURE, label_column="category")
 
 
 @pytest.fixture(scope="module")
@@ -28,9 +25,17 @@ def model_dir(tmp_path_factory):
     return out
 
 
+@pytest.fixture(scope="module")
+def category_dir(tmp_path_factory):
+    out = tmp_path_factory.mktemp("models") / "categories"
+    train_and_save(TEXTS, CATEGORIES, out, source="fixture", target="category")
+    return out
+
+
 def test_model_directory_records_its_identity(model_dir):
     manifest = json.loads((model_dir / "manifest.json").read_text())
     assert re.fullmatch(r"\d{8}-\d{6}-[0-9a-f]{6}", manifest["version"])
+    assert manifest["target"] == "agency" and manifest["left_out_labels"] == {}
     assert manifest["version"].endswith(manifest["data_fingerprint"][:6])
     assert manifest["labels"] == ["DISDUKCAPIL", "PDAM", "PUPR"]
     assert json.loads((model_dir / "labels.json").read_text()) == manifest["labels"]
@@ -57,6 +62,56 @@ def test_loaded_model_predicts_top_k_best_first(model_dir):
         model.predict("one string, not a list")
 
 
+def test_a_category_model_says_so_and_gives_every_probability(category_dir):
+    model = load_model(category_dir)
+    assert model.target == "category" and model.manifest["target"] == "category"
+    assert model.labels == ("air_pdam", "drainase", "jalan", "kk_akta", "ktp_el", "tagihan_air")
+    ranking = model.predict(["jalan berlubang di depan pasar", "air pdam keruh lagi"], k=3)
+    assert [top[0][0] for top in ranking] == ["jalan", "air_pdam"]
+    text = "got mampet dan jalan berlubang"
+    every = model.probabilities_of(text)
+    assert list(every) == list(model.labels)
+    assert sum(every.values()) == pytest.approx(1.0)
+    assert np.allclose(list(every.values()), model.predict_proba([text])[0], atol=1e-9)
+    assert [label for label, _ in model.predict([text], k=6)[0]] == sorted(
+        every, key=every.get, reverse=True)
+
+
+def test_a_manifest_without_target_is_a_legacy_agency_model(model_dir, tmp_path):
+    copy = tmp_path / "legacy"
+    copy.mkdir()
+    for path in model_dir.iterdir():
+        (copy / path.name).write_bytes(path.read_bytes())
+    manifest = json.loads((copy / "manifest.json").read_text())
+    del manifest["target"]
+    (copy / "manifest.json").write_text(json.dumps(manifest))
+    assert load_model(copy).target == "agency"
+    manifest["target"] = "weather"
+    (copy / "manifest.json").write_text(json.dumps(manifest))
+    with pytest.raises(ModelError, match="unknown target"):
+        load_model(copy)
+
+
+def test_unknown_target_is_refused(tmp_path):
+    with pytest.raises(ValueError, match="unknown target"):
+        train_and_save(TEXTS, CATEGORIES, tmp_path / "m", target="kecamatan")
+
+
+def test_labels_too_rare_to_learn_are_left_out_and_recorded(tmp_path):
+    texts = TEXTS + ["pohon tumbang menutup jalan", "pohon tumbang di depan sekolah",
+                     "sampah menumpuk"]
+    labels = CATEGORIES + ["pohon", "pohon", "sampah"]
+    assert too_rare(labels) == {"sampah": 1}
+    # in a large set, fewer than one example per calibration fold (5) is too rare
+    assert too_rare(labels * 80 + ["taman"] * 4) == {"taman": 4}
+    model = train_and_save(texts, labels, tmp_path / "m", target="category")
+    assert "pohon" in model.labels and "sampah" not in model.labels
+    assert model.manifest["left_out_labels"] == {"sampah": 1}
+    assert model.manifest["training_examples"] == len(texts) - 1
+    with pytest.raises(ValueError, match="single example"):
+        train_pipeline(texts, labels, "category")
+
+
 def test_batch_and_single_predictions_agree(model_dir):
     model = load_model(model_dir)
     texts = ["pipa bocor", "jalan berlubang dekat pasar", "akta lahir", "zzz tidak dikenal"]
@@ -67,12 +122,14 @@ def test_batch_and_single_predictions_agree(model_dir):
         assert np.allclose([p for _, p in one], [p for _, p in many])
 
 
+@pytest.mark.parametrize("target", ["agency", "category"])
 @pytest.mark.parametrize("n_copies", [1, 80])  # starter-sized and large-data settings
-def test_scorer_reproduces_the_sklearn_pipeline(n_copies):
+def test_scorer_reproduces_the_sklearn_pipeline(n_copies, target):
     texts = [f"{text} varian{i % 7}" for i in range(n_copies) for text in TEXTS]
-    labels = LABELS * n_copies
-    texts, labels = texts + ["lampu jalan mati, dan lain lain"] * 2, labels + ["PUPR"] * 2
-    pipeline = train_pipeline(texts, labels)
+    labels = (LABELS if target == "agency" else CATEGORIES) * n_copies
+    extra = "PUPR" if target == "agency" else "jalan"
+    texts, labels = texts + ["lampu jalan mati, dan lain lain"] * 2, labels + [extra] * 2
+    pipeline = train_pipeline(texts, labels, target)
     scorer = LinearTextScorer.from_pipeline(pipeline)
     probe = ["air keruh di jalan rusak", "ktp pdam", "kata asing sekali", "", "pju mati dll"]
     probe += ["air air air keruh keruh di jalan jalan rusak", "zzz"]
@@ -115,16 +172,49 @@ def test_pickled_arrays_are_refused_even_with_matching_checksums(model_dir, tmp_
         load_model(copy)
 
 
-def test_starter_model_covers_all_agencies_and_is_cautious(tmp_path):
-    texts, labels = read_labelled_csv(STARTER_DATA)
-    assert set(labels) == STARTER_LABELS
-    assert min(labels.count(label) for label in STARTER_LABELS) >= 30
+STARTER_TOP3 = {  # plain complaints, not in the starter set: the category must be suggested
+    "KTP elektronik saya belum jadi, blangko habis katanya": "ktp_el",
+    "jalan di depan balai desa berlubang besar, motor sering jatuh": "jalan",
+    "lampu jalan di gang kami mati sudah seminggu": "pju",
+    "sampah di TPS dekat pasar tidak diangkut berhari-hari": "sampah",
+    "air PDAM di rumah keruh dan berbau": "air_pdam",
+    "pedagang kaki lima berjualan di atas trotoar": "pkl",
+    "saluran got di depan rumah mampet kalau hujan meluber": "drainase",
+    "jukir liar minta uang parkir tanpa karcis": "parkir",
+    "izin usaha saya belum terbit padahal berkas lengkap": "perizinan",
+    "antrian di puskesmas lama sekali": "puskesmas",
+}
+
+
+def test_starter_model_covers_every_category_and_is_cautious(tmp_path):
+    texts, labels = read_labelled_csv(STARTER_DATA, label_column="category")
+    assert set(labels) == set(CODES)
+    assert min(labels.count(label) for label in CODES) >= 2
+    _, agencies = read_labelled_csv(STARTER_DATA)  # the opd column stays, for comparisons
+    assert len(agencies) == len(texts)
     model = train_starter(tmp_path / "starter")
-    assert set(model.labels) == STARTER_LABELS
-    assert load_model(tmp_path / "starter").version == model.version
+    assert model.target == "category" and set(model.labels) == set(CODES)
+    loaded = load_model(tmp_path / "starter")
+    assert loaded.version == model.version and loaded.target == "category"
     top = model.predict(["KTP elektronik saya belum jadi, blangko habis katanya"])[0]
-    assert top[0][0] == "DISDUKCAPIL"
+    assert top[0][0] == "ktp_el"
     assert 0 < top[0][1] < 1
+    rankings = model.predict(list(STARTER_TOP3), k=3)
+    missed = {text: [label for label, _ in top] for (text, category), top
+              in zip(STARTER_TOP3.items(), rankings, strict=True)
+              if category not in [label for label, _ in top]}
+    assert not missed
+    # cautious: a text about nothing in particular is no one category's
+    assert model.predict(["mohon ditindaklanjuti, terima kasih"])[0][0][1] < 0.5
+
+
+def test_starter_model_loads_in_under_a_second(tmp_path):
+    import time
+
+    train_starter(tmp_path / "starter")
+    started = time.perf_counter()
+    load_model(tmp_path / "starter").predict(["jalan rusak"])
+    assert time.perf_counter() - started < 1.0
 
 
 @pytest.mark.parametrize("n_copies", [1, 80])
