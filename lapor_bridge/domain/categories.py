@@ -79,9 +79,11 @@ CATEGORIES: tuple[ServiceCategory, ...] = (
               "prasarana", "Jalan berlubang, aspal atau paving rusak, jalan kampung, trotoar, "
               "jembatan.", _PU),
     _category("drainase", "Saluran dan drainase", "Drains and channels", "prasarana",
-              "Saluran tersumbat, rusak atau perlu dikeruk; tanggul dan plengsengan.", _PU),
-    _category("banjir", "Banjir dan genangan", "Flooding", "prasarana",
-              "Genangan air di jalan atau permukiman, banjir, rumah pompa.", _PU),
+              "Saluran tersumbat, rusak atau perlu dikeruk; genangan sehabis hujan, rumah "
+              "pompa, tanggul dan plengsengan.", _PU),
+    _category("banjir", "Banjir", "Floods", "prasarana",
+              "Banjir yang merendam permukiman atau jalan, tanggul jebol, air sungai meluap.",
+              _PU),
     _category("pju", "Penerangan jalan umum (PJU)", "Street lights", "prasarana",
               "Lampu jalan mati, berkedip atau belum ada.", _PU),
     _category("utilitas", "Galian dan jaringan utilitas", "Utility works and cables",
@@ -109,10 +111,9 @@ CATEGORIES: tuple[ServiceCategory, ...] = (
               "Energi dan Sumber Daya Alam"),
     _category("tagihan_air", "Tagihan dan sambungan air", "Water bills and connections", "air",
               "Tagihan air tidak wajar, meteran, pasang baru.", "Energi dan Sumber Daya Alam"),
-    _category("bansos", "Bantuan sosial (bansos, PKH, BPNT)", "Social aid payments", "sosial",
-              "Bantuan belum cair, tidak tepat sasaran, permakanan.", _SOS),
-    _category("dtks", "Data DTKS dan warga miskin (MBR)", "Poor-household register",
-              "sosial", "Pendaftaran atau pencoretan DTKS/MBR, surat keterangan miskin.", _SOS),
+    _category("bansos", "Bantuan sosial dan DTKS", "Social aid and the poor-household register",
+              "sosial", "Bansos, PKH atau BPNT belum cair atau salah sasaran; pendaftaran atau "
+              "pencoretan DTKS/MBR, surat keterangan miskin, permakanan.", _SOS),
     _category("bpjs", "BPJS Kesehatan dan KIS", "Health insurance (BPJS, KIS)", "sosial",
               "Kepesertaan BPJS PBI, KIS tidak aktif, iuran.", _SOS),
     _category("pmks", "Orang terlantar, gelandangan dan ODGJ",

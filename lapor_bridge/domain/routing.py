@@ -45,7 +45,7 @@ STANDARD_TABLE: dict[str, str] = {
     "pju": "DISHUB", "lalu_lintas": "DISHUB", "parkir": "DISHUB", "angkutan_umum": "DISHUB",
     "sampah": "DLH", "pohon": "DLH", "taman": "DLH", "pencemaran": "DLH", "pemakaman": "DLH",
     "air_pdam": "PDAM", "tagihan_air": "PDAM",
-    "bansos": "DINSOS", "dtks": "DINSOS", "bpjs": "DINSOS", "pmks": "DINSOS",
+    "bansos": "DINSOS", "bpjs": "DINSOS", "pmks": "DINSOS",
     "ktp_el": "DISDUKCAPIL", "kk_akta": "DISDUKCAPIL", "adminduk": "DISDUKCAPIL",
     "puskesmas": "DINKES", "rumah_sakit": "DINKES", "penyakit": "DINKES",
     "ppdb": "DISDIK", "pungutan_sekolah": "DISDIK", "sekolah": "DISDIK",

@@ -8,7 +8,7 @@ import pytest
 from click.testing import CliRunner
 
 from lapor_bridge.cli import CliContext
-from lapor_bridge.cli_classifier import classifier
+from lapor_bridge.cli.classifier import classifier
 
 FIXTURE = Path(__file__).with_name("fixture_complaints.csv")  # written for these tests
 

@@ -32,7 +32,7 @@ def test_the_list_is_one_of_30_to_50_named_grouped_categories_with_lainnya():
         assert category.group in groups
     assert sum(len(members) for _, members in categories.grouped()) == len(codes)
     for wanted in ("jalan", "pju", "drainase", "sampah", "pohon", "parkir", "pkl", "ktp_el",
-                   "kk_akta", "bansos", "dtks", "bpjs", "puskesmas", "ppdb",
+                   "kk_akta", "bansos", "bpjs", "puskesmas", "ppdb",
                    "pungutan_sekolah", "air_pdam", "tagihan_air", "perizinan",
                    "bangunan_liar", "banjir"):
         assert categories.is_category(wanted), wanted
