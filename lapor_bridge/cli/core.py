@@ -1,44 +1,13 @@
-"""The ``lapor-bridge`` command: thin entry points that call services."""
+"""The core ``lapor-bridge`` commands: database, demo data, personal data, SLA, serve."""
 
 from __future__ import annotations
 
-from functools import cached_property
-
 import click
 
-from lapor_bridge.config import ConfigError, Settings, load_settings
+from lapor_bridge.cli.context import CliContext
 
 
-class CliContext:
-    """Shared state of one command invocation; settings load lazily."""
-
-    def __init__(self, config_path: str | None) -> None:
-        self.config_path = config_path
-
-    @cached_property
-    def settings(self) -> Settings:
-        """The deployment settings (raises a usage error when malformed)."""
-        try:
-            return load_settings(self.config_path)
-        except ConfigError as exc:
-            raise click.UsageError(str(exc)) from exc
-
-
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.option(
-    "--config",
-    "config_path",
-    envvar="LAPOR_BRIDGE_CONFIG",
-    type=click.Path(dir_okay=False),
-    help="TOML settings file (default: ./config.toml when present).",
-)
-@click.pass_context
-def main(ctx: click.Context, config_path: str | None) -> None:
-    """lapor-bridge: complaint intake, routing and SP4N-LAPOR! sync."""
-    ctx.obj = CliContext(config_path)
-
-
-@main.command("init-db")
+@click.command("init-db")
 @click.pass_obj
 def init_db(cli: CliContext) -> None:
     """Create or upgrade the database schema to the newest migration."""
@@ -51,7 +20,7 @@ def init_db(cli: CliContext) -> None:
     click.echo(f"database at head: {engine.url.render_as_string(hide_password=True)}")
 
 
-@main.command("seed-demo")
+@click.command("seed-demo")
 @click.option("--history", "months", default=0, show_default=True, type=click.IntRange(0, 60),
               help="Also generate N months of complaint history (Kota Tegal and two neighbours).")
 @click.pass_obj
@@ -69,7 +38,7 @@ def seed_demo_command(cli: CliContext, months: int) -> None:
     click.echo(f"demo region seeded: {summary or 'nothing new, already present'}")
 
 
-@main.command("erase-personal-data")
+@click.command("erase-personal-data")
 @click.argument("tracking_number")
 @click.confirmation_option(prompt="Erase the reporter's name, phone, e-mail and Telegram chat?")
 @click.pass_obj
@@ -87,7 +56,7 @@ def erase_personal_data_command(cli: CliContext, tracking_number: str) -> None:
     click.echo("personal data erased" if erased else "already erased; nothing to do")
 
 
-@main.command("sla-cycle")
+@click.command("sla-cycle")
 @click.pass_obj
 def sla_cycle_command(cli: CliContext) -> None:
     """Run the SLA watch once now: escalate overdue complaints, auto-close unanswered ones."""
@@ -99,7 +68,7 @@ def sla_cycle_command(cli: CliContext) -> None:
                f"({summary.alerts} alerts), auto-closed {summary.auto_closed}")
 
 
-@main.command("serve")
+@click.command("serve")
 @click.option("--host", help="Address to listen on [server.host: 127.0.0.1].")
 @click.option("--port", type=int, help="Port to listen on [server.port: 5000].")
 @click.option("--workers", type=click.IntRange(0), help="Gunicorn worker processes "
@@ -124,20 +93,3 @@ def serve(cli: CliContext, host: str | None, port: int | None, workers: int | No
     from lapor_bridge.serve import run
 
     run(settings, host=host, port=port, workers=workers, threads=threads, preload=preload)
-
-
-def _register_subcommands() -> None:
-    """Attach the commands kept in their own modules (they import this one, so last)."""
-    from bots.cli import bot
-    from lapor_bridge.cli_api_key import api_key
-    from lapor_bridge.cli_classifier import classifier
-    from lapor_bridge.cli_demo import demo
-    from lapor_bridge.cli_routing import routing
-    from lapor_bridge.cli_sync import COMMANDS as sync_commands
-    from lapor_bridge.lapor.simulator.cli import lapor_sim
-
-    for command in (lapor_sim, classifier, bot, api_key, demo, routing, *sync_commands):
-        main.add_command(command)
-
-
-_register_subcommands()

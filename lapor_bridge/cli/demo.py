@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 
 import click
 
-from lapor_bridge.cli import CliContext
+from lapor_bridge.cli.context import CliContext
 
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 

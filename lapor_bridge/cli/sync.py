@@ -8,7 +8,7 @@ import sys
 
 import click
 
-from lapor_bridge.cli import CliContext
+from lapor_bridge.cli.context import CliContext
 
 EXIT_AUTH = 3
 
@@ -75,6 +75,3 @@ def _logging(settings) -> None:
     from lapor_bridge.observability.logs import configure_logging
 
     configure_logging(settings.log)
-
-
-COMMANDS = (worker, sync_once, alignment_report_command)
