@@ -56,6 +56,16 @@ class TimedClassifier:
         """The timed model's version (it may change: see ``services.model_source``)."""
         return self.model.version
 
+    @property
+    def labels(self) -> tuple[str, ...]:
+        """The timed model's labels."""
+        return self.model.labels
+
+    @property
+    def target(self) -> str:
+        """What the timed model's labels are (service categories or agency codes)."""
+        return self.model.target
+
     def predict(self, texts: Sequence[str], k: int = 3) -> list[list[tuple[str, float]]]:
         """The model's prediction, timed."""
         started = time.perf_counter()

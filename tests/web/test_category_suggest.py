@@ -196,3 +196,17 @@ def test_the_real_limit_is_generous():
     per_minute = [item for item in parsed(public.SUGGEST_RATE_LIMIT)
                   if item.GRANULARITY.name == "minute"]
     assert per_minute and per_minute[0].amount >= 60
+
+
+def test_the_apps_own_starter_model_suggests_and_routes(client, csrf, ctx, app):
+    """The app wraps the configured model (timing it for /metrics): suggestions and the
+    model path of intake must work through that wrapper, not fall back to triage."""
+    token = csrf("/")
+    assert ctx.classifier.target == "category" and ctx.classifier.labels
+    body = client.post(URL, json={"text": "lampu penerangan jalan mati, gang gelap sekali"},
+                       headers={"X-CSRFToken": token}).get_json()
+    assert "pju" in [item["code"] for item in body["suggestions"]]
+    from lapor_bridge.services.intake.routing import model_scores
+
+    scores = model_scores(ctx, "Air PDAM mati sejak tiga hari, tidak mengalir sama sekali")
+    assert scores.categories and max(scores.by_label, key=scores.by_label.get) == "air_pdam"
