@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import threading
 import uuid
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -185,21 +186,37 @@ def csrf_token(client, path: str) -> str:
     return match.group(1)
 
 
+@contextmanager
+def serving(app):
+    """The app on a free loopback port in a background thread; yields its base URL."""
+    from werkzeug.serving import make_server
+
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(5)
+
+
+@pytest.fixture
+def served(app):
+    """The app over real HTTP (both databases), for clients that speak it themselves."""
+    with serving(app) as url:
+        yield url
+
+
 @pytest.fixture
 def live_server(app, ctx):
     """The app served on a free local port in a background thread (browser tests, SQLite)."""
-    from werkzeug.serving import make_server
-
     if ctx.settings.database.url.startswith("postgresql"):
         pytest.skip("browser flows run once, on SQLite")
     if not CHROMIUM.exists():
         pytest.skip("Chromium is not installed at /usr/bin/chromium")
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(5)
+    with serving(app) as url:
+        yield url
 
 
 @pytest.fixture

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import threading
-
 import pytest
 
 from lapor_bridge.services.api_keys import Scope, create_key, revoke_key
@@ -39,16 +37,3 @@ def file_to(ctx):
         return submit_complaint(ctx, ComplaintInput(**data)).tracking_number
 
     return _file
-
-
-@pytest.fixture
-def served(app):
-    """The app on a free loopback port (both databases), for clients that speak real HTTP."""
-    from werkzeug.serving import make_server
-
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(5)

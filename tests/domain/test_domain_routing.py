@@ -94,11 +94,19 @@ def test_no_model_means_triage_unless_the_resident_picked():
     assert decide({}, 0.6, AGENCIES, table=TABLE, pick="sampah").agency_code == "DLH"
 
 
+def test_the_threshold_is_inclusive_on_both_model_paths():
+    assert decide({"DLH": 0.6}, 0.6, AGENCIES, target="agency").agency_code == "DLH"
+    assert decide({"DLH": 0.5999}, 0.6, AGENCIES, target="agency").agency_code == TRIAGE
+    assert decide({"sampah": 0.6}, 0.6, AGENCIES, table=TABLE).agency_code == "DLH"
+    assert decide({"sampah": 0.5999}, 0.6, AGENCIES, table=TABLE).agency_code == TRIAGE
+
+
 def test_an_older_agency_model_routes_as_before():
     decision = decide({"DLH": 0.9, "PUPR": 0.1}, 0.6, AGENCIES, target="agency")
     assert (decision.agency_code, decision.reason) == ("DLH", LEGACY_AGENCY_MODEL)
     assert decision.category is None and decision.suggested_category is None
-    assert decide({"DLH": 0.5}, 0.6, AGENCIES, target="agency").reason == LOW_CONFIDENCE
+    low = decide({"DLH": 0.5, "PUPR": 0.3}, 0.6, AGENCIES, target="agency")
+    assert (low.reason, low.predicted_code, low.confidence) == (LOW_CONFIDENCE, "DLH", 0.5)
     assert decide({"BPBD": 0.9}, 0.6, AGENCIES, target="agency").reason == NO_SUCH_AGENCY
     picked = decide({"DLH": 0.9}, 0.6, AGENCIES, table=TABLE, pick="jalan", target="agency")
     assert (picked.agency_code, picked.reason) == ("PUPR", RESIDENT_CATEGORY)

@@ -19,7 +19,8 @@ def test_create_returns_201_with_tracking_number_and_agency(client):
                              "contact": {"name": "Ani", "phone": "0283 351 000"}})
     assert response.status_code == 201
     body = response.json
-    assert set(body) == {"tracking_number", "reporter_key", "status", "agency", "confidence"}
+    assert set(body) == {"tracking_number", "reporter_key", "status", "agency", "confidence",
+                         "category", "category_name", "route_reason"}
     assert set(body["agency"]) == {"code", "name"}
     assert body["status"] in {"disposed", "submitted"}
     assert response.headers["Location"] == f"/api/v1/complaints/{body['tracking_number']}"

@@ -176,20 +176,23 @@ def test_an_officer_files_the_complaint_under_a_category(ctx, client, login, csr
     login("petugas.dlh")
     case = f"/petugas/laporan/{number}"
     page = page_of(client, case)
-    assert '<option value="Sampah" >' in page and "Jalan rusak" not in page  # DLH's list only
+    # the whole list, by name; the value is the code
+    assert '<option value="sampah" >Sampah dan kebersihan</option>' in page
+    assert '<option value="jalan" >' in page
     response = client.post(f"{case}/kategori", data={
-        "csrf_token": csrf(case), "version": form_version(page), "category": "Jalan rusak"})
+        "csrf_token": csrf(case), "version": form_version(page), "category": "Sampah"})
     assert response.status_code == 422 and "Pilih kategori dari daftar" in response.get_data(
         as_text=True)
     response = client.post(f"{case}/kategori", data={
-        "csrf_token": csrf(case), "version": form_version(page), "category": "Sampah"})
+        "csrf_token": csrf(case), "version": form_version(page), "category": "sampah"})
     assert response.status_code == 302
     page = page_of(client, case)
-    assert '<option value="Sampah" selected>' in page and "Kategori disimpan" in page
+    assert '<option value="sampah" selected>' in page and "Kategori disimpan" in page
     with ctx.read() as session:
         assert session.scalar(select(Complaint.category).where(
-            Complaint.tracking_number == number)) == "Sampah"
-    assert "Sampah" not in page_of(client, f"/lacak/{number}").split("Riwayat")[-1]
+            Complaint.tracking_number == number)) == "sampah"
+    assert "Sampah dan kebersihan" not in page_of(client, f"/lacak/{number}").split(
+        "Riwayat")[-1]
 
 
 def test_the_system_admin_records_where_escalations_are_mailed(ctx, client, login, csrf):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import delete, select
 
-from lapor_bridge.db.models import Agency, Base, User
+from lapor_bridge.db.models import Agency, Base, Region, User
 from lapor_bridge.services.accounts import principal_of
 from lapor_bridge.services.intake.submit import ComplaintInput, ContactInput, submit_complaint
 from lapor_bridge.services.passwords import hash_password
@@ -48,7 +48,8 @@ def staff(ctx):
         with ctx.transaction() as session:
             user = session.scalar(select(User).where(User.username == username))
             if user is None and username == EXTRA_OFFICER:
-                dlh = session.scalar(select(Agency).where(Agency.code == "DLH"))
+                dlh = session.scalar(select(Agency).join(Region).where(
+                    Agency.code == "DLH", Region.code == "33.76"))
                 user = User(username=username, full_name="Petugas Dua DLH", role="officer",
                             password_hash=hash_password("tegal-demo"), agency_id=dlh.id,
                             region_id=dlh.region_id)
