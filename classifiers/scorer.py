@@ -14,8 +14,7 @@ import json
 from collections import Counter
 from collections.abc import Sequence
 from itertools import chain, pairwise, repeat
-from math import exp, fsum, log, sqrt
-from operator import itemgetter, mul
+from math import fsum, log, sqrt
 from pathlib import Path
 
 import numpy as np
@@ -44,7 +43,7 @@ class LinearTextScorer:
         scaling or a (2 × labels) array of per-class sigmoid parameters ``a, b``."""
         self.terms = list(terms)
         self.idf = np.asarray(idf, dtype=np.float64)
-        self.coef = np.asfortranarray(coef, dtype=np.float64)  # a label's column is contiguous
+        self.coef = np.ascontiguousarray(coef, dtype=np.float64)  # a term's row is contiguous
         self.intercept = np.asarray(intercept, dtype=np.float64)
         self.labels = tuple(labels)
         self.calibration = np.asarray(calibration, dtype=np.float64)
@@ -73,12 +72,7 @@ class LinearTextScorer:
         self._bigram_keys = np.asarray(keys, dtype=np.int64)[order]
         self._bigram_columns = np.asarray(columns, dtype=np.int64)[order]
         self._column_of = {term: column for column, term in enumerate(self.terms)}
-        # What ``probabilities`` reads, as Python floats (views: no copies of the arrays).
-        self._idf_values = memoryview(self.idf)
-        self._label_coefficients = [memoryview(self.coef[:, label])
-                                    for label in range(len(self.labels))]
-        self._intercepts = self.intercept.tolist()
-        self._calibration_values = self.calibration.tolist()
+        self._idf_values = memoryview(self.idf)  # read by ``probabilities`` as Python floats
 
     @classmethod
     def from_pipeline(cls, pipeline: Pipeline) -> LinearTextScorer:
@@ -138,33 +132,20 @@ class LinearTextScorer:
         return self._calibrate(self.features(documents) @ self.coef + self.intercept)
 
     def probabilities(self, words: list[str]) -> list[float]:
-        """``predict_proba([words])[0]`` as a list, in plain Python: for one text (intake
-        classifies one complaint at a time) a few dozen dict look-ups and sums cost less
-        than the fixed price of the dozens of numpy calls of the batch path."""
+        """``predict_proba([words])[0]`` as a list, for one text (intake classifies one
+        complaint at a time): its terms are looked up in a dict and weighted in plain
+        Python, then one small product with their coefficient rows — a handful of numpy
+        calls whatever the number of labels, where the batch path makes dozens."""
         column_of = self._column_of
         counts = Counter(column_of[term] for term in chain(words, map(" ".join, pairwise(words)))
                          if term in column_of)
-        scores = self._intercepts
+        scores = self.intercept
         if counts:
             idf = self._idf_values
             weights = [(1.0 + log(n)) * idf[column] for column, n in counts.items()]
             norm = sqrt(fsum(weight * weight for weight in weights))
-            weights = [weight / norm for weight in weights]
-            columns = list(counts)
-            pick = (itemgetter(*columns) if len(columns) > 1
-                    else lambda coefficients: (coefficients[columns[0]],))
-            scores = [sum(map(mul, weights, pick(coefficients)), intercept) for coefficients,
-                      intercept in zip(self._label_coefficients, self._intercepts, strict=True)]
-        if self.calibration.ndim == 1:
-            logits = [self._calibration_values[0] * score for score in scores]
-            top = max(logits)
-            values = [exp(logit - top) for logit in logits]
-        else:
-            a, b = self._calibration_values
-            values = [1.0 / (1.0 + exp(min(500.0, max(-500.0, a_ * score + b_))))
-                      for a_, b_, score in zip(a, b, scores, strict=True)]
-        total = sum(values)
-        return [value / total for value in values]
+            scores = np.array(weights) / norm @ self.coef[list(counts)] + self.intercept
+        return self._calibrate(scores[None, :])[0].tolist()
 
     def _calibrate(self, scores: np.ndarray) -> np.ndarray:
         if self.calibration.ndim == 1:
