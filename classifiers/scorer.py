@@ -43,7 +43,8 @@ class LinearTextScorer:
         scaling or a (2 × labels) array of per-class sigmoid parameters ``a, b``."""
         self.terms = list(terms)
         self.idf = np.asarray(idf, dtype=np.float64)
-        self.coef = np.ascontiguousarray(coef, dtype=np.float64)  # a term's row is contiguous
+        # float32 as stored: half the memory of float64 (products are taken in float64)
+        self.coef = np.ascontiguousarray(coef, dtype=np.float32)
         self.intercept = np.asarray(intercept, dtype=np.float64)
         self.labels = tuple(labels)
         self.calibration = np.asarray(calibration, dtype=np.float64)
