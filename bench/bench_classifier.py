@@ -49,7 +49,6 @@ sys.path.insert(0, str(REPO))
 
 from classifiers.categories import (  # noqa: E402
     agency_matrix,
-    agency_scores,
     load_topic_map,
     majority_table,
     topic_labeller,
@@ -59,6 +58,7 @@ from classifiers.model import CATEGORY, load_model, train_and_save, train_pipeli
 from classifiers.normalise import normalise  # noqa: E402
 from classifiers.pipeline import build_pipeline, build_reference_pipeline  # noqa: E402
 from classifiers.standard_split import standard_split, validation_split  # noqa: E402
+from lapor_bridge.domain.routing import agency_scores  # noqa: E402
 
 DATA = REPO.parent / "shared" / "data" / "surabaya_complaints_2022.csv"
 THRESHOLD = 0.6
@@ -524,8 +524,9 @@ def categories() -> None:
                       model.predict, sklearn_predict)
     batch = _best_of(5, _batch_seconds(batch_texts), model.predict, sklearn_predict)
     one_text = _best_of(3, lambda f: _median_single(f, sample), model.probabilities_of)[0]
+    agencies = set(table.values())  # summed as intake does (lapor_bridge.domain.routing)
     per_agency = _best_of(3, lambda f: _median_single(f, sample), lambda text: agency_scores(
-        model.probabilities_of(text), table))[0]
+        model.probabilities_of(text), table, agencies))[0]
     print(f"\nload average before: {load_before}, after: {os.getloadavg()}")
     print("| speed | category model (numpy / plain Python) | scikit-learn pipeline "
           "| ratio | target |")

@@ -3,10 +3,10 @@ before categories, the responsible agency).
 
 Knows nothing of Flask, the database or ``lapor_bridge``; the service uses it
 through :func:`load_model` and :class:`RoutingModel`, and the helpers of
-:mod:`classifiers.categories` (topic map, routing tables, sums per agency).
+:mod:`classifiers.categories` (topic map, routing tables).
 """
 
-from classifiers.categories import agency_scores, category_of_topic, load_topic_map
+from classifiers.categories import category_of_topic, load_topic_map
 from classifiers.model import (
     AGENCY,
     CATEGORY,
@@ -22,7 +22,6 @@ __all__ = [
     "CATEGORY",
     "ModelError",
     "RoutingModel",
-    "agency_scores",
     "category_of_topic",
     "load_model",
     "load_topic_map",

@@ -134,13 +134,3 @@ def agency_matrix(labels: Sequence[str], table: Mapping[str, str]
     for row, agency in enumerate(agency_of):
         matrix[row, column[agency]] = 1.0
     return agencies, matrix
-
-
-def agency_scores(category_probabilities: Mapping[str, float], table: Mapping[str, str]
-                  ) -> dict[str, float]:
-    """One text's category probabilities summed per agency of ``table``, best first;
-    categories the table does not map sum into :data:`TRIAGE`."""
-    sums: dict[str, float] = defaultdict(float)
-    for category, probability in category_probabilities.items():
-        sums[table.get(category, TRIAGE)] += probability
-    return dict(sorted(sums.items(), key=lambda item: (-item[1], item[0])))

@@ -23,12 +23,13 @@ from flask_babel import gettext as _
 
 from lapor_bridge.domain import categories
 from lapor_bridge.services.errors import NotFound, PermissionDenied, ValidationFailed
-from lapor_bridge.services.intake.routing_table import recent_changes, routing_table, set_rules
-from lapor_bridge.services.intake.suggestion_quality import (
-    WINDOW,
-    suggestion_quality,
+from lapor_bridge.services.intake.routing_table import (
+    recent_changes,
+    routing_table,
+    set_rules,
     table_regions,
 )
+from lapor_bridge.services.intake.suggestion_quality import WINDOW, suggestion_quality
 from lapor_bridge.translations import N_
 from lapor_bridge.web import service_context
 from lapor_bridge.web.auth import roles_required

@@ -12,7 +12,6 @@ from classifiers.categories import (
     TOPIC_MAP,
     TRIAGE,
     agency_matrix,
-    agency_scores,
     categories_of_agencies,
     category_of_topic,
     load_topic_map,
@@ -115,11 +114,8 @@ def test_routing_table_and_agencies_with_one_category(tmp_path):
         read_routing_table(path)
 
 
-def test_category_probabilities_are_summed_per_agency():
+def test_category_probabilities_are_summed_per_agency_in_a_batch():
     table = {"jalan": "PUPR", "drainase": "PUPR", "pju": "DISHUB"}
-    scores = agency_scores({"jalan": 0.3, "drainase": 0.25, "pju": 0.35, "lainnya": 0.1}, table)
-    assert list(scores) == ["PUPR", "DISHUB", TRIAGE]
-    assert scores["PUPR"] == pytest.approx(0.55) and scores[TRIAGE] == pytest.approx(0.1)
     agencies, matrix = agency_matrix(["drainase", "jalan", "lainnya", "pju"], table)
     assert agencies == ["DISHUB", "PUPR", TRIAGE]
     probabilities = np.array([[0.25, 0.3, 0.1, 0.35]])

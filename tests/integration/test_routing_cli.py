@@ -9,15 +9,9 @@ from sqlalchemy import select
 from lapor_bridge.cli import main
 from lapor_bridge.db.models import Agency, Region, RoutingRule, RoutingRuleChange
 from lapor_bridge.domain import categories
-from lapor_bridge.services.seed import seed_demo
 
 KOTA = "33.76"
 
-
-@pytest.fixture(autouse=True)
-def tables(ctx):
-    """The demo routing table (the ``ctx`` fixture wipes it after a test)."""
-    seed_demo(ctx)
 
 
 def run(ctx, *args, input=None):

@@ -15,17 +15,11 @@ from lapor_bridge.services.demo_history import seed_history
 from lapor_bridge.services.errors import PermissionDenied
 from lapor_bridge.services.intake.routing_table import set_rules
 from lapor_bridge.services.intake.submit import ComplaintInput, submit_complaint
-from lapor_bridge.services.seed import seed_demo
 from tests.fakes import FixedModel
 
 PAGE = "/admin/rute"
 KOTA = "33.76"
 
-
-@pytest.fixture(autouse=True)
-def tables(ctx):
-    """The demo regions' routing tables (the ``ctx`` fixture wipes them after a test)."""
-    seed_demo(ctx)
 
 
 def rule(ctx, category: str, region: str = KOTA) -> str | None:

@@ -14,15 +14,9 @@ from lapor_bridge.services.intake.suggestion_quality import (
     Agreement,
     suggestion_quality,
 )
-from lapor_bridge.services.seed import seed_demo
 from tests.fakes import FixedModel
 
 ROAD_FIRST = [("jalan", 0.7), ("drainase", 0.2), ("banjir", 0.1)]
-
-
-@pytest.fixture(autouse=True)
-def tables(ctx):
-    seed_demo(ctx)
 
 
 def file(ctx, category, model=ROAD_FIRST):

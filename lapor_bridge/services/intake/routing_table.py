@@ -66,6 +66,21 @@ def require_table_editor(principal: Principal, region: Region) -> None:
     raise PermissionDenied("Hanya admin wilayah ini yang boleh mengubah tabel rute.")
 
 
+def table_regions(ctx: ServiceContext, principal: Principal) -> list[tuple[str, str]]:
+    """(code, name) of the kabupaten/kota whose routing table ``principal`` may open on
+    the routing page: a regional admin their own, a coordinator those of their
+    province (read-only), the system admin every one; nobody else any."""
+    query = select(Region.code, Region.name).where(Region.kind != "provinsi")
+    if principal.role == "regional_admin":
+        query = query.where(Region.id == principal.region_id)
+    elif principal.role == "coordinator":
+        query = query.where(Region.parent_id == principal.region_id)
+    elif principal.role != "sysadmin":
+        return []
+    with ctx.read() as session:
+        return [(code, name) for code, name in session.execute(query.order_by(Region.code))]
+
+
 def _region(session: Session, region_code: str) -> Region:
     region = session.scalar(select(Region).where(Region.code == region_code))
     if region is None:

@@ -5,8 +5,6 @@ often the pick was the model's first suggestion.
 Shown on the routing-table page (``/admin/rute``) beside each category, so the regional
 admin sees where residents disagree with the model. "Lainnya / tidak tahu" is no pick
 and is left out, as are complaints filed without a suggestion (no category model).
-
-Also here: the kabupaten/kota whose table a staff member may open on that page.
 """
 
 from __future__ import annotations
@@ -18,7 +16,6 @@ from sqlalchemy import Integer, case, func, select
 
 from lapor_bridge.db.models import Complaint, Region
 from lapor_bridge.domain.categories import OTHER
-from lapor_bridge.services.accounts import Principal
 from lapor_bridge.services.context import ServiceContext
 
 WINDOW = timedelta(days=90)  # what the routing page measures over
@@ -70,18 +67,3 @@ def suggestion_quality(ctx: ServiceContext, region_code: str,
     overall = Agreement(sum(a.count for a in by_category.values()),
                         sum(a.matched for a in by_category.values()))
     return SuggestionQuality(region_code, since, overall, by_category)
-
-
-def table_regions(ctx: ServiceContext, principal: Principal) -> list[tuple[str, str]]:
-    """(code, name) of the kabupaten/kota whose routing table ``principal`` may open on
-    the routing page: a regional admin their own, a coordinator those of their
-    province (read-only), the system admin every one; nobody else any."""
-    query = select(Region.code, Region.name).where(Region.kind != "provinsi")
-    if principal.role == "regional_admin":
-        query = query.where(Region.id == principal.region_id)
-    elif principal.role == "coordinator":
-        query = query.where(Region.parent_id == principal.region_id)
-    elif principal.role != "sysadmin":
-        return []
-    with ctx.read() as session:
-        return [(code, name) for code, name in session.execute(query.order_by(Region.code))]
