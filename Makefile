@@ -7,7 +7,7 @@ LB     := $(BIN)/lapor-bridge
 MODEL  ?= instance/models/current
 I18N   := lapor_bridge/translations
 
-.PHONY: run test install lint format clean translations
+.PHONY: run test install lint format clean translations federation-demo
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -24,6 +24,12 @@ run: $(STAMP)
 	$(LB) seed-demo --history 6
 	@test -f $(MODEL)/manifest.json || $(LB) classifier train-starter --out $(MODEL)
 	$(LB) demo --host 127.0.0.1 --port 5000
+
+## Federation on loopback: a province (http://127.0.0.1:5100/dasbor/, koordinator.jateng)
+## and two member kab/kota (:5101, :5102) pushing to it every 10 s, until Ctrl-C.
+## Rebuilt from scratch under instance/federation-demo/ at every run.
+federation-demo: $(STAMP)
+	$(LB) federation demo --model-dir $(MODEL)
 
 ## Set up and run the whole test suite (SQLite and PostgreSQL).
 test: $(STAMP)

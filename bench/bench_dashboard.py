@@ -233,16 +233,16 @@ def explain(engine, client, path: str) -> list[tuple[str, str]]:
         compiled = statement.compile(dialect=engine.dialect,
                                      compile_kwargs={"render_postcompile": True})
         seen.append((str(compiled), compiled.params))
-        return fetch_rows(session, statement)
+        return original(session, statement)
 
-    fetch_rows = dashboard_service._rows
+    original = dashboard_service.fetch_rows
     event.listen(engine, "before_cursor_execute", record)
-    dashboard_service._rows = record_cells
+    dashboard_service.fetch_rows = record_cells
     try:
         client.get(path)
     finally:
         event.remove(engine, "before_cursor_execute", record)
-        dashboard_service._rows = fetch_rows
+        dashboard_service.fetch_rows = original
     plans = []
     raw = engine.raw_connection()
     try:

@@ -364,6 +364,7 @@ def verdict(tally: Tally, checked: dict) -> dict:
         "duplicates in LAPOR!": sum(n - 1 for n in markers.values() if n > 1)
         + max(0, len(from_api) - len(checked["stored"])),
         "drift": checked["drift"]["drift"],
+        "drift reasons": checked["drift"].get("reasons"),
         "linked": checked["drift"]["linked"],
         "dead outbox rows": checked["dead"],
         "intake statuses": dict(tally.statuses),

@@ -1,6 +1,10 @@
 """The reporting conversation: describe → category → location → photos → identity →
 summary → send.
 
+A shared map point picks the kelurahan (``locate``) and asks one confirm; "Pilih
+kelurahan lain", or a point outside the service area, falls back to the kecamatan and
+kelurahan lists (the lists stay usable meanwhile).
+
 One ``async def`` per step; each returns the next state. The category step offers the
 model's likeliest service categories and is skipped when there is no category model.
 The draft lives in ``user_data`` (persisted in the database), so a restart of the bot
@@ -43,13 +47,14 @@ from lapor_bridge.services.intake.submit import (
     ContactInput,
     submit_complaint,
 )
+from lapor_bridge.services.places.lookup import Located, LocationRefused, locate
 from lapor_bridge.services.residents import follow_complaint
 from lapor_bridge.services.routing_preview import predict_destination
 from lapor_bridge.services.wilayah import kecamatan_map
 
 NAME = "lapor"
-DESCRIBE, CATEGORY, LOCATION, KELURAHAN, PHOTOS, PRIVACY, CONFIRM = (
-    "describe", "category", "location", "kelurahan", "photos", "privacy", "confirm"
+DESCRIBE, CATEGORY, LOCATION, LOCATED, KELURAHAN, PHOTOS, PRIVACY, CONFIRM = (
+    "describe", "category", "location", "located", "kelurahan", "photos", "privacy", "confirm"
 )
 DRAFT = "draft"
 PLACE_FIELDS = {"kecamatan", "kelurahan", "region"}
@@ -91,6 +96,17 @@ def build_report_conversation(settings: TelegramSettings) -> ConversationHandler
                                          pattern=keyboards.with_value(keyboards.KECAMATAN)),
                     MessageHandler(text, typed_place),
                     MessageHandler(anything_else, location_expected),
+                ],
+                LOCATED: [
+                    CallbackQueryHandler(location_confirmed,
+                                         pattern=keyboards.exactly(keyboards.LOCATION_YES)),
+                    CallbackQueryHandler(location_other,
+                                         pattern=keyboards.exactly(keyboards.LOCATION_OTHER)),
+                    CallbackQueryHandler(picked_kecamatan,
+                                         pattern=keyboards.with_value(keyboards.KECAMATAN)),
+                    MessageHandler(filters.LOCATION, got_location),
+                    MessageHandler(text, typed_place),
+                    MessageHandler(anything_else, choice_expected),
                 ],
                 KELURAHAN: [
                     CallbackQueryHandler(picked_kelurahan,
@@ -236,13 +252,59 @@ async def describe_expected(update: Update, context: BotContext) -> str:
 
 
 async def got_location(update: Update, context: BotContext) -> str:
-    """Keep the shared map point; the kecamatan and kelurahan are still picked."""
+    """A shared map point: find its kelurahan and ask to confirm it. Without boundaries
+    the point is kept and the lists asked; a point outside the service area is refused
+    (naming the region it lies in, when known) and the lists asked."""
     location = update.message.location
     draft = _draft(context)
+    draft.pop("located", None)
+    services = context.services
+    try:
+        place = await asyncio.to_thread(locate, services, location.latitude,
+                                        location.longitude, services.settings.app.region_code)
+    except LocationRefused as refused:
+        if refused.reason == "no_boundaries":
+            draft["lat"], draft["lon"] = location.latitude, location.longitude
+            text = context.text("location_received")
+        else:
+            draft.pop("lat", None)
+            draft.pop("lon", None)
+            reason = context.localized(next(iter(refused.errors.values())))
+            text = context.text("location_refused", reason=reason)
+        await update.message.reply_text(text, reply_markup=ReplyKeyboardRemove())
+        await _ask_kecamatan(update.message, context, "pick_kecamatan")
+        return LOCATION
     draft["lat"], draft["lon"] = location.latitude, location.longitude
-    await update.message.reply_text(
-        context.text("location_received"), reply_markup=ReplyKeyboardRemove())
-    await _ask_kecamatan(update.message, context, "pick_kecamatan")
+    draft["located"] = {"kecamatan": place.kecamatan, "kelurahan": place.kelurahan}
+    question = await update.message.reply_text(
+        _located_text(context, place), reply_markup=keyboards.location_confirm(context.lang))
+    draft["location_message"] = question.message_id
+    return LOCATED
+
+
+async def location_confirmed(update: Update, context: BotContext) -> str | None:
+    """Ya, benar: the kelurahan of the shared point is the place; ask for photos."""
+    query = await _location_question(update, context)
+    if query is None:
+        return None
+    await query.answer()
+    draft = _draft(context)
+    located = draft.pop("located")
+    draft["kecamatan"], draft["kelurahan"] = located["kecamatan"], located["kelurahan"]
+    await query.edit_message_text(context.text("place_chosen", **located))
+    return await _ask_photos(query.message, context)
+
+
+async def location_other(update: Update, context: BotContext) -> str | None:
+    """Pilih kelurahan lain: the kecamatan list in place of the question (the point kept)."""
+    query = await _location_question(update, context)
+    if query is None:
+        return None
+    await query.answer()
+    _draft(context).pop("located", None)
+    places = await asyncio.to_thread(kecamatan_map, context.services)
+    await query.edit_message_text(context.text("pick_kecamatan"),
+                                  reply_markup=keyboards.kecamatan(list(places), context.lang))
     return LOCATION
 
 
@@ -523,6 +585,23 @@ async def _category_question(update: Update, context: BotContext) -> CallbackQue
     return query
 
 
+async def _location_question(update: Update, context: BotContext) -> CallbackQuery | None:
+    """The press when it is on the pending "Kelurahan …, benar?" question; any other
+    (an older question, a forged press) is answered as stale and changes nothing."""
+    query = update.callback_query
+    draft = _draft(context)
+    asked = draft.get("location_message")
+    if (query.message is None or "located" not in draft
+            or asked is None or query.message.message_id != asked):
+        await query.answer(context.text("button_stale"))
+        return None
+    return query
+
+
+def _located_text(context: BotContext, place: Located) -> str:
+    return context.text("location_confirm", kelurahan=place.kelurahan, kecamatan=place.kecamatan)
+
+
 async def _edit_question(query: CallbackQuery, text: str, markup: InlineKeyboardMarkup) -> None:
     """Show another page of the category question in place (a repeated press that would
     change nothing is fine)."""
@@ -573,7 +652,8 @@ async def _show_summary(message: Message, context: BotContext, *,
     if offer_similar:
         similar = await asyncio.to_thread(
             find_similar_open, services, draft["description"], draft["kecamatan"],
-            draft["kelurahan"])
+            draft["kelurahan"], category=_filed_category(draft), lat=draft.get("lat"),
+            lon=draft.get("lon"))
     if destination is None or destination.to_triage:
         destination_text = context.text("summary_triage")
     else:
@@ -592,12 +672,26 @@ async def _show_summary(message: Message, context: BotContext, *,
     )
     if similar is not None:
         status = similar.status.label_en if context.lang == "en" else similar.status.label_id
-        summary += context.text(
-            "duplicate_offer", number=similar.tracking_number, status=status,
-            date=context.local_time(similar.created_at), title=similar.title)
+        offer = {"number": similar.tracking_number, "status": status,
+                 "date": context.local_time(similar.created_at), "title": similar.title}
+        if similar.distance_m is None:
+            summary += context.text("duplicate_offer", **offer)
+        else:
+            summary += context.text("duplicate_nearby_offer", metres=round(similar.distance_m),
+                                    **offer)
     await message.reply_text(summary, reply_markup=keyboards.confirm(
         context.lang, similar.tracking_number if similar else None))
     return CONFIRM
+
+
+def _filed_category(draft: dict) -> str | None:
+    """The category the report will most likely be filed under: the resident's pick, or
+    for "Lainnya / tidak tahu" the model's first suggestion (None when neither)."""
+    picked = draft.get("category")
+    if picked and picked != categories.OTHER:
+        return picked
+    suggested = [code for code in draft.get("suggested", []) if code != categories.OTHER]
+    return suggested[0] if suggested else None
 
 
 def _draft(context: BotContext) -> dict:

@@ -16,6 +16,8 @@ CATEGORY_TOP = "cat-top"
 KECAMATAN = "kec"
 KELURAHAN = "kel"
 BACK = "kec-back"
+LOCATION_YES = "loc-yes"
+LOCATION_OTHER = "loc-other"
 PHOTOS_DONE = "photos-done"
 PRIVACY = "priv"
 PRIVACY_CHOICES = {"public": (False, False), "anon": (True, False),
@@ -81,6 +83,14 @@ def kelurahan(names: Sequence[str], lang: str) -> InlineKeyboardMarkup:
     buttons = [InlineKeyboardButton(name, callback_data=f"{KELURAHAN}:{name}") for name in names]
     back = InlineKeyboardButton(t(lang, "button_other_kecamatan"), callback_data=BACK)
     return InlineKeyboardMarkup([*_grid(buttons, 2), [back, _cancel(lang)]])
+
+
+def location_confirm(lang: str) -> InlineKeyboardMarkup:
+    """The kelurahan found from a shared point: "Ya, benar" / "Pilih kelurahan lain"."""
+    return InlineKeyboardMarkup([[
+        InlineKeyboardButton(t(lang, "button_location_yes"), callback_data=LOCATION_YES),
+        InlineKeyboardButton(t(lang, "button_location_other"), callback_data=LOCATION_OTHER),
+    ]])
 
 
 def photos(lang: str, have_photos: bool) -> InlineKeyboardMarkup:

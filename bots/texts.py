@@ -70,6 +70,12 @@ TEXTS: dict[str, str] = {
     ),
     "button_share_location": N_("📍 Bagikan lokasi"),
     "location_received": N_("Titik lokasi diterima. Sekarang pilih kecamatannya."),
+    "location_confirm": N_("Titik lokasi diterima: Kelurahan {kelurahan}, {kecamatan} — benar?"),
+    "button_location_yes": N_("Ya, benar"),
+    "button_location_other": N_("Pilih kelurahan lain"),
+    "location_refused": N_(
+        "{reason} Titik itu tidak kami pakai; pilih kecamatan dan kelurahan dari daftar."
+    ),
     "pick_kecamatan": N_("Pilih kecamatan:"),
     "pick_kelurahan": N_("Kecamatan {kecamatan}. Pilih kelurahan:"),
     "button_other_kecamatan": N_("« Kecamatan lain"),
@@ -119,6 +125,11 @@ TEXTS: dict[str, str] = {
     "duplicate_offer": N_(
         "\n\nLaporan ini mirip dengan laporan {number} ({status}, {date}):\n\"{title}\"\n"
         "Ikuti laporan itu saja? Anda akan menerima kabar perkembangannya."
+    ),
+    "duplicate_nearby_offer": N_(
+        "\n\nDi dekat lokasi ini (±{metres} m) sudah ada laporan {number} dengan kategori "
+        "yang sama ({status}, {date}):\n\"{title}\"\n"
+        "Dukung laporan itu saja? Anda akan menerima kabar perkembangannya."
     ),
     "button_send": N_("✅ Kirim laporan"),
     "button_send_anyway": N_("Tetap kirim laporan baru"),

@@ -40,6 +40,9 @@ class AppSettings:
     rate_limit_storage: str = "memory://"
     session_cookie_secure: bool = False
     place_cache_seconds: float = 10.0
+    # Tile server for the form's map ("https://tile.example/{z}/{x}/{y}.png"); "": none,
+    # the kelurahan boundaries themselves are the base map (works offline).
+    map_tile_url: str = ""
 
 
 @dataclass(frozen=True)
@@ -137,6 +140,7 @@ class TelegramSettings:
     notify_backoff_max_seconds: float = 1800.0
     duplicate_threshold: float = 0.5
     duplicate_window_days: int = 14
+    duplicate_radius_m: float = 150.0
 
 
 @dataclass(frozen=True)
@@ -214,6 +218,49 @@ class MailSettings:
 
 
 @dataclass(frozen=True)
+class FederationSettings:
+    """Federation (docs/federation.md). At a member: the key the province issued (a
+    secret: set it through the environment), this instance's public address for links,
+    and the push cadence, batch, timeouts and retry rules (as the LAPOR! outbox's)."""
+
+    key: str = ""
+    public_url: str = ""
+    push_interval_seconds: float = 60.0
+    drift_interval_seconds: float = 3600.0
+    batch_size: int = 200
+    connect_timeout: float = 3.0
+    read_timeout: float = 30.0
+    max_attempts: int = 8
+    backoff_base_seconds: float = 30.0
+    backoff_max_seconds: float = 3600.0
+    max_records_per_request: int = 1000
+
+
+@dataclass(frozen=True)
+class OpenDataSettings:
+    """Open statistics at ``/data/`` (docs/open_data.md): the smallest count published
+    (k-anonymity), how long one computation of the dataset is served, the per-address
+    rate limit, and the catalogue's title, publisher, contact and licence."""
+
+    min_count: int = 5
+    cache_seconds: float = 600.0
+    rate_limit: str = "60 per minute;600 per hour"
+    title: str = "Statistik pengaduan masyarakat"
+    publisher: str = "Pemerintah Kota Tegal"
+    contact_name: str = "Admin Satu Data"
+    contact_email: str = "data@localhost"
+    licence: str = "CC BY 4.0"
+    licence_url: str = "https://creativecommons.org/licenses/by/4.0/"
+
+    def __post_init__(self) -> None:
+        if self.min_count < 1:
+            raise ConfigError(f"open_data.min_count must be at least 1, got {self.min_count}")
+        if self.cache_seconds < 0:
+            raise ConfigError(
+                f"open_data.cache_seconds must not be negative, got {self.cache_seconds}")
+
+
+@dataclass(frozen=True)
 class Settings:
     """All settings of one deployment."""
 
@@ -227,6 +274,8 @@ class Settings:
     log: LogSettings = field(default_factory=LogSettings)
     metrics: MetricsSettings = field(default_factory=MetricsSettings)
     mail: MailSettings = field(default_factory=MailSettings)
+    federation: FederationSettings = field(default_factory=FederationSettings)
+    open_data: OpenDataSettings = field(default_factory=OpenDataSettings)
 
     def path(self, value: str) -> Path:
         """A configured path made absolute against the working directory; a symbolic link

@@ -1,9 +1,9 @@
 """The ``lapor-bridge`` command: thin entry points that call services.
 
 Every command lives in its own module (``core``, ``api_key``, ``classifier``, ``demo``,
-``routing``, ``sync``, plus the bot's and the LAPOR! simulator's) and is listed once in
-``COMMANDS``; the modules take ``CliContext`` from ``lapor_bridge.cli.context``, never
-from this package.
+``federation``, ``routing``, ``sync``, plus the bot's and the LAPOR! simulator's) and is
+listed once in ``COMMANDS``; the modules take ``CliContext`` from
+``lapor_bridge.cli.context``, never from this package.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from __future__ import annotations
 import click
 
 from bots.cli import bot
-from lapor_bridge.cli import api_key, classifier, core, demo, routing, sync
+from lapor_bridge.cli import api_key, classifier, core, demo, federation, places, routing, sync
 from lapor_bridge.cli.context import CliContext
 from lapor_bridge.lapor.simulator.cli import lapor_sim
 
@@ -48,6 +48,8 @@ COMMANDS: tuple[click.Command, ...] = (
     sync.worker,
     sync.sync_once,
     sync.alignment_report_command,
+    federation.federation,
+    places.places,
 )
 
 for _command in COMMANDS:

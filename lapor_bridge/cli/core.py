@@ -23,15 +23,20 @@ def init_db(cli: CliContext) -> None:
 @click.command("seed-demo")
 @click.option("--history", "months", default=0, show_default=True, type=click.IntRange(0, 60),
               help="Also generate N months of complaint history (Kota Tegal and two neighbours).")
+@click.option("--province", "province_only", is_flag=True,
+              help="A provincial instance: only the province, its coordinator and sysadmin "
+                   "(kab/kota join as federation members).")
 @click.pass_obj
-def seed_demo_command(cli: CliContext, months: int) -> None:
+def seed_demo_command(cli: CliContext, months: int, province_only: bool) -> None:
     """Load the demo region (Kota Tegal): agencies, kecamatan/kelurahan, demo logins."""
     from lapor_bridge.services.context import build_context
     from lapor_bridge.services.demo_history import seed_history
-    from lapor_bridge.services.seed import seed_demo
+    from lapor_bridge.services.seed import seed_demo, seed_province
 
     context = build_context(cli.settings, load_model=False)
-    created = seed_demo(context)
+    if province_only and months:
+        raise click.UsageError("--province takes no --history: members bring the history")
+    created = (seed_province if province_only else seed_demo)(context)
     if months:
         created.update(seed_history(context, months))
     summary = ", ".join(f"{count} {table}" for table, count in sorted(created.items()))

@@ -10,6 +10,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import Session, sessionmaker
 
+import lapor_bridge.db.all_models  # noqa: F401 - every table known (foreign keys across modules)
 from lapor_bridge.config import DatabaseSettings
 
 

@@ -75,6 +75,8 @@ class Region(Base):
     name: Mapped[str] = mapped_column(String(120))
     kind: Mapped[str] = mapped_column(String(16))  # provinsi | kabupaten | kota
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("regions.id"))
+    # At a provincial instance: the federation member that reports this kab/kota.
+    member_id: Mapped[int | None] = mapped_column(ForeignKey("federation_members.id"))
 
     parent: Mapped[Region | None] = relationship(remote_side=[id])
 
@@ -88,6 +90,7 @@ class District(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     region_id: Mapped[int] = mapped_column(ForeignKey("regions.id"))
     name: Mapped[str] = mapped_column(String(80))
+    code: Mapped[str | None] = mapped_column(String(16))  # Kemendagri, e.g. 33.76.01
 
     villages: Mapped[list[Village]] = relationship(
         back_populates="district", order_by="Village.name"
@@ -103,6 +106,7 @@ class Village(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     district_id: Mapped[int] = mapped_column(ForeignKey("districts.id"))
     name: Mapped[str] = mapped_column(String(80))
+    code: Mapped[str | None] = mapped_column(String(16))  # Kemendagri, e.g. 33.76.01.1001
 
     district: Mapped[District] = relationship(back_populates="villages")
 
@@ -163,6 +167,8 @@ class Complaint(Base):
         Index("ix_complaints_agency_sla_due", "agency_id", "sla_due_at"),
         Index("ix_complaints_status_sla_due", "status", "sla_due_at"),
         Index("ix_complaints_updated_at", "updated_at"),
+        Index("ix_complaints_lon_lat_id", "lon", "lat", "id", postgresql_include=[  # maps
+            "is_secret", "is_anonymous", "member_id", "status", "category", "village_id"]),
     )
 
     id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
@@ -206,6 +212,8 @@ class Complaint(Base):
     sla_due_at: Mapped[datetime | None]
     escalation_level: Mapped[int] = mapped_column(Integer, default=0)
     personal_data_erased_at: Mapped[datetime | None]
+    # Set at a provincial instance for a member's complaint (read-only here, de-identified).
+    member_id: Mapped[int | None] = mapped_column(ForeignKey("federation_members.id"))
 
     __mapper_args__ = {"version_id_col": version}
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from lapor_bridge.config import Settings
+from lapor_bridge.jobs import federation
 from lapor_bridge.jobs.retrain import RETRAIN, run_retrain
 from lapor_bridge.jobs.runner import Job
 from lapor_bridge.jobs.sla import run_sla_cycle
@@ -43,4 +44,10 @@ def schedule(settings: Settings) -> tuple[Job, ...]:
         # Like push: every worker sends, the lease keeps them apart.
         Job(MAIL, deliver_mail, "interval", {"seconds": settings.mail.interval_seconds},
             singleton=False),
+        # A member's reports to its province: one sender at a time (the records are
+        # idempotent at the province, the lock only saves work).
+        Job(federation.PUSH, federation.run_push, "interval",
+            {"seconds": settings.federation.push_interval_seconds}),
+        Job(federation.DRIFT, federation.run_drift, "interval",
+            {"seconds": settings.federation.drift_interval_seconds}),
     )

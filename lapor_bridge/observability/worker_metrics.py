@@ -1,7 +1,8 @@
 """Prometheus metrics of ``lapor-bridge worker``, served on its own port.
 
 Counted from each finished job's recorded run (``JobRun``): runs and their time,
-sync errors by class, complaints sent to LAPOR!, SLA escalations.
+sync errors by class, complaints sent to LAPOR!, SLA escalations, federation records the
+province acknowledged, dead-lettered, or put back for a retry.
 """
 
 from __future__ import annotations
@@ -19,6 +20,9 @@ SYNC_ERRORS = Counter("lapor_sync_errors", "Failed LAPOR! requests and applies, 
                       ["job", "error"])
 SENT = Counter("lapor_outbox_sent", "Outbox rows LAPOR! accepted")
 ESCALATIONS = Counter("lapor_sla_escalations", "Overdue complaints escalated by the SLA job")
+FEDERATION = Counter("lapor_federation_records", "Records pushed to the province, by outcome",
+                     ["outcome"])
+FEDERATION_OUTCOMES = {"sent": "sent", "retried": "retried", "dead": "dead", "refused": "dead"}
 
 
 def observe_job(event: JobExecutionEvent) -> None:
@@ -37,6 +41,9 @@ def observe_job(event: JobExecutionEvent) -> None:
         SYNC_ERRORS.labels(run.name, error_class(run.error)).inc()
     SENT.inc(summary.get("sent", 0) if run.name == "lapor-push" else 0)
     ESCALATIONS.inc(summary.get("escalated", 0) if run.name == "sla" else 0)
+    if run.name == "federation-push":
+        for key, outcome in FEDERATION_OUTCOMES.items():
+            FEDERATION.labels(outcome).inc(summary.get(key, 0))
 
 
 def serve_worker_metrics(scheduler: BaseScheduler, port: int, host: str) -> None:

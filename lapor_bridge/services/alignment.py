@@ -30,6 +30,7 @@ from lapor_bridge.db.models_sync import LaporLink, LaporSeen
 from lapor_bridge.domain.status import Status
 from lapor_bridge.lapor import LaporClient
 from lapor_bridge.services.context import ServiceContext
+from lapor_bridge.services.scope import local_only
 from lapor_bridge.services.sync.poll import Fetched, fetch_report, load_directory, remote_view
 from lapor_bridge.services.sync.rules import LocalView, agrees, institution_agrees
 
@@ -67,7 +68,7 @@ def alignment_report(
         unlinked = session.scalar(
             select(func.count()).select_from(Complaint)
             .outerjoin(LaporLink, LaporLink.complaint_id == Complaint.id)
-            .where(LaporLink.id.is_(None)))
+            .where(LaporLink.id.is_(None), local_only()))
         outbox = dict(session.execute(
             select(OutboxMessage.state, func.count()).group_by(OutboxMessage.state)).all())
     fetched = _fetch(factory, [(row.id, row.lapor_id) for row in links],

@@ -1,17 +1,24 @@
-"""One complaint as staff see it: text, place, photos, suggestions, history, clocks, actions."""
+"""One complaint as staff see it: text, place, photos, suggestions, history, clocks, actions.
+
+At a provincial instance a federation member's complaint is shown read-only: no actions,
+no note, with whose it is, when it last arrived, the member's SLA breach flag, its
+LAPOR! id and a link to the member's own page.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import Session, selectinload
 
 from lapor_bridge.db.models import Agency, Attachment, Complaint, ComplaintEvent, ResponseTemplate
+from lapor_bridge.db.models_federation import FederatedComplaint, FederationMember
 from lapor_bridge.domain import categories
-from lapor_bridge.domain.sla import SlaSnapshot
+from lapor_bridge.domain.sla import SlaSnapshot, evaluate
 from lapor_bridge.domain.status import Status
 from lapor_bridge.domain.transitions import Action, allowed_actions
 from lapor_bridge.services.accounts import Principal
@@ -20,7 +27,7 @@ from lapor_bridge.services.errors import NotFound
 from lapor_bridge.services.intake.routing_table import Suggestion, suggestions_of, table_of
 from lapor_bridge.services.queue import reporter_label
 from lapor_bridge.services.scope import WRITER_ROLES, complaint_scope, load_in_scope, role_of
-from lapor_bridge.services.sla_clock import snapshot
+from lapor_bridge.services.sla_clock import sla_policy, timeline_of, working_calendar
 
 # Order in which the actions are offered on the page.
 ACTION_ORDER = (
@@ -66,6 +73,23 @@ class TemplateRef:
 
 
 @dataclass(frozen=True)
+class FederatedInfo:
+    """Whose a federation member's complaint is, and what the member last sent of it
+    (its SLA targets in days included). ``url`` (the member's own page) is None unless
+    it is an http(s) address.
+    """
+
+    member_name: str
+    member_active: bool
+    received_at: datetime
+    changed_at: datetime
+    sla_breached: bool
+    sla_targets: dict[str, int]
+    lapor_id: str | None
+    url: str | None
+
+
+@dataclass(frozen=True)
 class CaseView:
     """Everything the complaint page shows; ``actions`` are only those this person may take."""
 
@@ -99,6 +123,7 @@ class CaseView:
     templates: tuple[TemplateRef, ...]
     category: str | None
     categories: tuple[tuple[str, str], ...]  # (code, name) of the whole list
+    federated: FederatedInfo | None = None  # a federation member's: read-only here
 
 
 def case_view(ctx: ServiceContext, principal: Principal, tracking_number: str) -> CaseView:
@@ -123,13 +148,14 @@ def case_view(ctx: ServiceContext, principal: Principal, tracking_number: str) -
                                            ResponseTemplate.active.is_(True))
             .order_by(ResponseTemplate.title)
         ).all()
-        clocks = snapshot(ctx.settings.sla, complaint, agency.code, ctx.clock())
+        federated = _federated_info(session, complaint)
+        clocks = _clocks(ctx, complaint, agency.code, federated)
         holder = complaint.claimed_by
         by_event: dict[int | None, list[AttachmentRef]] = {}
         for file in files:
             by_event.setdefault(file.event_id, []).append(
                 AttachmentRef(file.id, file.original_name, file.content_type))
-        actions = _actions_for(principal, complaint)
+        actions = () if federated else _actions_for(principal, complaint)
         return CaseView(
             tracking_number=complaint.tracking_number,
             version=complaint.version,
@@ -169,7 +195,7 @@ def case_view(ctx: ServiceContext, principal: Principal, tracking_number: str) -
             ),
             sla=clocks,
             actions=actions,
-            can_note=role.value in WRITER_ROLES,
+            can_note=role.value in WRITER_ROLES and federated is None,
             transfer_targets=tuple(
                 (code, a.name) for code, a in agencies.items()
                 if a.active and a.id != agency.id
@@ -177,7 +203,33 @@ def case_view(ctx: ServiceContext, principal: Principal, tracking_number: str) -
             templates=tuple(TemplateRef(t.id, t.title, t.body) for t in templates),
             category=complaint.category,
             categories=tuple((c.code, c.name) for c in categories.CATEGORIES),
+            federated=federated,
         )
+
+
+def _federated_info(session: Session, complaint: Complaint) -> FederatedInfo | None:
+    if complaint.member_id is None:
+        return None
+    row, member = session.execute(
+        select(FederatedComplaint, FederationMember)
+        .join(FederationMember, FederationMember.id == FederatedComplaint.member_id)
+        .where(FederatedComplaint.complaint_id == complaint.id)).one()
+    link = urlsplit(row.url)
+    safe = link.scheme in ("http", "https") and bool(link.netloc)
+    return FederatedInfo(
+        member.name, member.active, row.received_at, row.remote_changed_at, row.sla_breached,
+        row.sla_targets, row.lapor_id, row.url if safe else None)
+
+
+def _clocks(ctx: ServiceContext, complaint: Complaint, agency_code: str,
+            federated: FederatedInfo | None) -> SlaSnapshot:
+    """The SLA clocks; a member's complaint runs on the targets the member sent (as the
+    dashboards count it)."""
+    policy = sla_policy(ctx.settings.sla)
+    if federated is not None:
+        policy = replace(policy, agency_overrides={agency_code: federated.sla_targets})
+    return evaluate(timeline_of(complaint), ctx.clock(), policy,
+                    working_calendar(ctx.settings.sla.cuti_bersama), agency_code=agency_code)
 
 
 def _actions_for(principal: Principal, complaint: Complaint) -> tuple[Action, ...]:

@@ -6,6 +6,8 @@ stopped). Each is handled in its own transaction under a row lock, and every
 step is idempotent: ``escalation_level`` remembers how far a complaint was
 escalated, alerts are unique per (complaint, person, level, due time), and a
 closed complaint is no longer a candidate. Running the cycle twice changes nothing.
+A federation member's complaint held here is never a candidate: the member's own
+SLA job escalates and closes it.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from lapor_bridge.domain.sla import Escalation, SlaSnapshot, Stage
 from lapor_bridge.domain.status import CLOCK_RUNNING_VALUES, Status
 from lapor_bridge.domain.transitions import Action
 from lapor_bridge.services.context import ServiceContext
+from lapor_bridge.services.scope import local_only
 from lapor_bridge.services.sla_clock import refresh_stored_clock
 from lapor_bridge.services.workflow import SYSTEM, perform
 
@@ -68,6 +71,7 @@ def check_deadlines(ctx: ServiceContext, now: datetime | None = None) -> SlaCycl
                 Complaint.sla_due_at <= now,
                 or_(Complaint.escalation_level < int(Escalation.COORDINATOR),
                     Complaint.status == Status.RESPONDED.value),
+                local_only(),
             )
             .order_by(Complaint.sla_due_at, Complaint.id)
         ))

@@ -45,6 +45,7 @@ from lapor_bridge.services.dashboards.refresh import refresh_metrics
 from lapor_bridge.services.intake.routing_table import seed_table, table_of
 from lapor_bridge.services.intake.submit import TRACKING_ALPHABET, TRACKING_LENGTH
 from lapor_bridge.services.passwords import hash_password
+from lapor_bridge.services.places.demo import load_demo_boundaries
 from lapor_bridge.services.seed import get_or_add
 from lapor_bridge.services.sla_clock import snapshot, working_calendar
 
@@ -87,6 +88,8 @@ def seed_history(ctx: ServiceContext, months: int, *, seed: int = 2024) -> Count
                 _store(session, ctx, plans[start:start + CHUNK], place, now)
             if plans:
                 created["complaints"] += len(plans)
+    if created["villages"]:  # the neighbours' kelurahan just arrived: their boundaries too
+        load_demo_boundaries(ctx)
     if created["complaints"]:
         refresh_metrics(ctx)
     return created

@@ -4,7 +4,9 @@ complaints.
 * A service is a category of the one list (:mod:`lapor_bridge.domain.categories`):
   ``service_code`` is the category code, the same in every region; ``lainnya`` is
   "not sure" (the routing model decides). Its definition has one optional attribute,
-  ``kelurahan``, since every complaint needs a kelurahan. A request's category is
+  ``kelurahan``, since every complaint needs a kelurahan (a request may instead
+  name it in ``address_string`` or send only ``lat``/``long``, which the region's
+  boundaries turn into a kelurahan). A request's category is
   routed through the region's routing table to that region's agency, as on the web
   form; a category the table does not map goes to the triage queue.
 * ``service_request_id`` is the tracking number; every service is ``realtime``. A
@@ -250,10 +252,12 @@ def _place(ctx: ServiceContext, new: NewRequest) -> tuple[str, str]:
     in_named_district = [option for option in named
                          if option.key.partition("/")[0].lower() in text]
     candidates = in_named_district or named
+    if not candidates and new.lat is not None and new.lon is not None:
+        return "", ""  # the point decides: intake finds its kelurahan
     if not candidates:
         raise ValidationFailed({"address_string": (
-            "Lokasi harus menyebut kelurahan: kirim attribute[kelurahan] (lihat definisi "
-            "layanan) atau address_string yang memuat nama kelurahan.")})
+            "Lokasi harus menyebut kelurahan: kirim lat dan long, attribute[kelurahan] "
+            "(lihat definisi layanan) atau address_string yang memuat nama kelurahan.")})
     best = max(candidates, key=lambda option: len(option.key))
     kecamatan, _, kelurahan = best.key.partition("/")
     return kecamatan, kelurahan
@@ -309,4 +313,5 @@ def _shift(moment: datetime, delta: timedelta) -> datetime:
 
 _OPEN311_NAMES = {"lon": "long", "contact.email": "email", "contact.phone": "phone",
                   "contact.name": "first_name", "kelurahan": "attribute[kelurahan]",
-                  "kecamatan": "attribute[kelurahan]", "photo": "media"}
+                  "kecamatan": "attribute[kelurahan]", "photo": "media",
+                  "location": "lat"}

@@ -2,7 +2,8 @@
 
 Never the reporter. ``rahasia`` complaints are left out of searches; asked for by
 tracking number they are returned with their text and place hidden, as on the
-tracking page.
+tracking page. A federation member's complaints held here are never returned: the
+member's own instance publishes them.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from lapor_bridge.db.models import Agency, Complaint, Region
 from lapor_bridge.domain import categories
 from lapor_bridge.domain.status import Status
 from lapor_bridge.services.context import ServiceContext
+from lapor_bridge.services.scope import local_only
 
 NEWEST_FIRST = "created_desc"
 OLDEST_UPDATE_FIRST = "updated_asc"
@@ -70,7 +72,7 @@ def find_public(ctx: ServiceContext, query: PublicQuery) -> list[PublicSummary]:
     region_id = select(Region.id).where(Region.code == query.region_code).scalar_subquery()
     statement = (
         select(Complaint)
-        .where(Complaint.region_id == region_id)
+        .where(Complaint.region_id == region_id, local_only())
         .options(
             selectinload(Complaint.agency), selectinload(Complaint.region),
             selectinload(Complaint.district), selectinload(Complaint.village),

@@ -14,6 +14,7 @@ from lapor_bridge.services.accounts import Principal
 from lapor_bridge.services.context import ServiceContext
 from lapor_bridge.services.errors import PermissionDenied
 from lapor_bridge.services.intake.routing_table import Suggestion, suggestions_of, table_of
+from lapor_bridge.services.scope import local_only
 from lapor_bridge.services.sla_clock import snapshot
 
 PAGE_SIZE = 50
@@ -76,10 +77,11 @@ def queue_agency_id(ctx: ServiceContext, principal: Principal) -> int:
 
 def agency_queue(ctx: ServiceContext, principal: Principal, page: int = 1,
                  view: str = "aktif") -> QueuePage:
-    """The complaints in the person's queue: open ones soonest-due first, or all newest first."""
+    """The complaints in the person's queue: open ones soonest-due first, or all newest first
+    (never a federation member's: its own officers work it)."""
     agency_id = queue_agency_id(ctx, principal)
     page, view = max(1, page), view if view in VIEWS else "aktif"
-    where = [Complaint.agency_id == agency_id]
+    where = [Complaint.agency_id == agency_id, local_only()]
     if view == "aktif":
         where.append(Complaint.status.in_(OPEN_VALUES))
         order = (Complaint.sla_due_at.asc().nulls_last(), Complaint.created_at.desc(),

@@ -1,4 +1,7 @@
-"""A Telegram resident's own view: my complaints, the status of one, following one."""
+"""A Telegram resident's own view: my complaints, the status of one, following one.
+
+A federation member's complaint held here is unknown to the bot (its own instance's bot
+serves it)."""
 
 from __future__ import annotations
 
@@ -15,6 +18,7 @@ from lapor_bridge.services.context import ServiceContext
 from lapor_bridge.services.errors import NotFound
 from lapor_bridge.services.intake.submit import normalize_tracking_number
 from lapor_bridge.services.notifications import subscribe
+from lapor_bridge.services.scope import local_only
 from lapor_bridge.services.tracking import PublicView, public_view
 
 
@@ -66,7 +70,7 @@ def status_for_chat(ctx: ServiceContext, tracking_number: str, chat_id: int) -> 
         return None
     with ctx.read() as session:
         complaint = session.scalar(
-            select(Complaint).where(Complaint.tracking_number == number).options(
+            select(Complaint).where(Complaint.tracking_number == number, local_only()).options(
                 selectinload(Complaint.contact), selectinload(Complaint.district),
                 selectinload(Complaint.village),
             )
@@ -91,7 +95,7 @@ def follow_complaint(ctx: ServiceContext, tracking_number: str, chat_id: int) ->
     number = normalize_tracking_number(tracking_number)
     with ctx.transaction() as session:
         complaint = session.scalar(
-            select(Complaint).where(Complaint.tracking_number == number)
+            select(Complaint).where(Complaint.tracking_number == number, local_only())
             .options(selectinload(Complaint.contact))
         )
         if complaint is None or (complaint.is_secret and not _is_reporter(complaint, chat_id)):

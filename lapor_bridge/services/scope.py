@@ -19,6 +19,7 @@ from lapor_bridge.domain.transitions import Role
 from lapor_bridge.services.accounts import Principal
 from lapor_bridge.services.errors import NotFound, PermissionDenied
 from lapor_bridge.services.intake.submit import normalize_tracking_number
+from lapor_bridge.translations import Message
 
 STAFF_ROLES = frozenset({"officer", "regional_admin", "coordinator", "sysadmin"})
 WRITER_ROLES = frozenset({"officer", "regional_admin", "sysadmin"})
@@ -46,6 +47,12 @@ def complaint_scope(principal: Principal) -> ColumnElement[bool]:
     return false()
 
 
+def local_only() -> ColumnElement[bool]:
+    """A WHERE clause keeping this instance's own complaints: never a federation member's
+    (stored here read-only and de-identified; the member's own instance serves it)."""
+    return Complaint.member_id.is_(None)
+
+
 def agency_scope(principal: Principal) -> ColumnElement[bool]:
     """A WHERE clause limiting agencies to those whose work ``principal`` may manage."""
     if principal.role == "officer" and principal.agency_id is not None:
@@ -62,7 +69,8 @@ def load_in_scope(session: Session, principal: Principal, tracking_number: str, 
     """The complaint with this number if ``principal`` may see it; else NotFound.
 
     ``lock`` takes a row lock (``FOR UPDATE`` on PostgreSQL; SQLite serialises
-    writers already) so that concurrent actions on one complaint queue up.
+    writers already) so that concurrent actions on one complaint queue up; it is for
+    writing, which a federation member's complaint refuses (its own instance works it).
     """
     number = normalize_tracking_number(tracking_number)
     query = select(Complaint).where(
@@ -73,6 +81,10 @@ def load_in_scope(session: Session, principal: Principal, tracking_number: str, 
     complaint = session.scalar(query)
     if complaint is None:
         raise NotFound(f"Laporan {number} tidak ditemukan.")
+    if lock and complaint.member_id is not None:
+        raise PermissionDenied(Message(
+            "Laporan ini milik instansi anggota federasi dan hanya dapat dibaca di sini; "
+            "tindak lanjutnya dikerjakan di instansi anggota."))
     return complaint
 
 

@@ -12,13 +12,14 @@ from lapor_bridge.db.models import Agency, District, Region, ResponseTemplate, U
 from lapor_bridge.services.context import ServiceContext
 from lapor_bridge.services.intake.routing_table import seed_table
 from lapor_bridge.services.passwords import hash_password
+from lapor_bridge.services.places.demo import load_demo_boundaries
 
 
 def seed_demo(ctx: ServiceContext) -> Counter[str]:
     """Create whatever of the demo region is missing; return what was created."""
     created: Counter[str] = Counter()
     with ctx.transaction() as session:
-        province = _region(session, demo.PROVINCE, None, created)
+        province = _province(session, created)
         region = _region(session, demo.REGION, province, created)
         for district_name, village_names in demo.KECAMATAN.items():
             district = get_or_add(
@@ -43,11 +44,27 @@ def seed_demo(ctx: ServiceContext) -> Counter[str]:
                 get_or_add(session, created, ResponseTemplate, agency_id=agency.id,
                             title=title, defaults={"body": body})
         created["routing_rules"] += seed_table(session, region, demo.ROUTING, ctx.clock())
-        _user(session, created, "koordinator.jateng", "Koordinator Jawa Tengah", "coordinator",
-              agency_id=None, region_id=province.id)
-        _user(session, created, "sysadmin", "Administrator Sistem", "sysadmin",
-              agency_id=None, region_id=None)
+    load_demo_boundaries(ctx)
     return created
+
+
+def seed_province(ctx: ServiceContext) -> Counter[str]:
+    """A provincial instance's start: the province, its coordinator and the system admin
+    (its kab/kota arrive as federation members register)."""
+    created: Counter[str] = Counter()
+    with ctx.transaction() as session:
+        _province(session, created)
+    return created
+
+
+def _province(session: Session, created: Counter[str]) -> Region:
+    """The province with its coordinator and the system admin."""
+    province = _region(session, demo.PROVINCE, None, created)
+    _user(session, created, "koordinator.jateng", "Koordinator Jawa Tengah", "coordinator",
+          agency_id=None, region_id=province.id)
+    _user(session, created, "sysadmin", "Administrator Sistem", "sysadmin",
+          agency_id=None, region_id=None)
+    return province
 
 
 def _region(session: Session, spec, parent: Region | None, created: Counter[str]) -> Region:

@@ -22,6 +22,7 @@ from lapor_bridge.domain.status import Status
 from lapor_bridge.services.context import ServiceContext
 from lapor_bridge.services.errors import NotFound
 from lapor_bridge.services.intake.submit import hash_reporter_key, normalize_tracking_number
+from lapor_bridge.services.scope import local_only
 from lapor_bridge.translations import N_
 
 EVENT_LABELS = {
@@ -79,12 +80,14 @@ class PublicView:
 
 def public_view(ctx: ServiceContext, tracking_number: str,
                 reporter_key: str | None = None) -> PublicView:
-    """Look a complaint up; a ``rahasia`` one shows its text only with the reporter's key."""
+    """Look a complaint up; a ``rahasia`` one shows its text only with the reporter's key.
+
+    A federation member's complaint held here is not found: its own instance shows it."""
     number = normalize_tracking_number(tracking_number)
     with ctx.read() as session:
         complaint = session.scalar(
             select(Complaint)
-            .where(Complaint.tracking_number == number)
+            .where(Complaint.tracking_number == number, local_only())
             .options(
                 selectinload(Complaint.events).selectinload(ComplaintEvent.agency),
                 selectinload(Complaint.agency),

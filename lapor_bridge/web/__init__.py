@@ -60,8 +60,11 @@ def create_app(
         api_staff,
         auth,
         dashboard,
+        federation_api,
+        maps,
         officer,
         open311,
+        open_data,
         openapi,
         ops,
         oversight,
@@ -72,9 +75,11 @@ def create_app(
     )
 
     for module in (public, auth, officer, triage, oversight, admin, api, open311, openapi,
-                   sync_admin, dashboard, ops, api_staff, routing_admin):
+                   sync_admin, dashboard, ops, api_staff, routing_admin, federation_api,
+                   open_data, maps):
         app.register_blueprint(module.bp)
     csrf.exempt(api.bp)
+    csrf.exempt(federation_api.bp)
 
     @app.after_request
     def _security_headers(response):

@@ -32,6 +32,7 @@ from lapor_bridge.services.intake.submit import (
     ComplaintInput,
     ContactInput,
     submit_complaint,
+    swapped_message,
 )
 from lapor_bridge.services.public_search import PublicQuery, PublicSummary, find_public
 from lapor_bridge.services.tracking import PublicView, public_view
@@ -83,11 +84,14 @@ COMPLAINT_FIELDS = (
           min_length=TITLE_LIMITS[0], max_length=TITLE_LIMITS[1], example="Air PDAM keruh"),
     Field("description", str, required=True, description="Uraian keluhan",
           min_length=DESCRIPTION_LIMITS[0], max_length=DESCRIPTION_LIMITS[1]),
-    Field("kecamatan", str, required=True, description="Nama kecamatan", max_length=80,
-          example="Margadana"),
-    Field("kelurahan", str, required=True, description="Nama kelurahan di kecamatan itu",
-          max_length=80, example="Krandon"),
-    Field("lat", float, description="Lintang (WGS84); isi bersama bujur",
+    Field("kecamatan", str, description="Nama kecamatan; wajib kecuali lat dan lon dikirim",
+          max_length=80, example="Margadana"),
+    Field("kelurahan", str, max_length=80, example="Krandon",
+          description="Nama kelurahan di kecamatan itu; wajib kecuali lat dan lon dikirim "
+                      "(tanpa kelurahan, kecamatan dan kelurahan diambil dari titik itu; "
+                      "bila dikirim, nama ini yang dipakai)"),
+    Field("lat", float, description="Lintang (WGS84); isi bersama bujur. Titik di luar "
+                                    "wilayah layanan: 422 yang menyebut wilayahnya",
           minimum=LAT_RANGE[0], maximum=LAT_RANGE[1]),
     Field("lon", float, description="Bujur (WGS84); isi bersama lintang",
           minimum=LON_RANGE[0], maximum=LON_RANGE[1]),
@@ -297,6 +301,7 @@ def create_complaint():
     if request.mimetype == MULTIPART:
         values, errors = parse_params(request.form, COMPLAINT_FIELDS, strict=True)
         raw_category = request.form.get("category")
+        raw_point = _numbers(request.form.get("lat"), request.form.get("lon"))
         photos = tuple(UploadedFile(upload.filename or "foto", upload.read())
                        for upload in request.files.getlist(PHOTO_FIELD.name))
         unexpected = set(request.files) - {PHOTO_FIELD.name}
@@ -310,6 +315,8 @@ def create_complaint():
             return error_body(400, "bad_json", "Isi permintaan bukan JSON yang sah.")
         values, errors = parse_body(body, COMPLAINT_FIELDS)
         raw_category = body.get("category") if isinstance(body, dict) else None
+        raw_point = _numbers(*((body.get("lat"), body.get("lon")) if isinstance(body, dict)
+                               else (None, None)))
         photos = ()
     else:
         return error_body(415, "unsupported_media_type",
@@ -317,14 +324,21 @@ def create_complaint():
                           "atau multipart/form-data.")
     if "category" in errors:
         errors["category"] = _category_error(errors["category"], raw_category)
+    if swapped := swapped_message(*raw_point):
+        errors.pop("lon", None)
+        errors["lat"] = swapped
+    if not {"lat", "lon", "body"} & (set(values) | set(errors)):  # no point: names needed
+        for name in ("kecamatan", "kelurahan"):
+            if name not in values and name not in errors:
+                errors[name] = "Wajib diisi, kecuali lat dan lon dikirim."
     if errors:
         return error_body(422, "invalid_fields", "Beberapa kolom tidak valid.", errors)
     contact = values.get("contact") or {}
     data = ComplaintInput(
         title=values["title"],
         description=values["description"],
-        kecamatan=values["kecamatan"],
-        kelurahan=values["kelurahan"],
+        kecamatan=values.get("kecamatan", ""),
+        kelurahan=values.get("kelurahan", ""),
         channel="api",
         lat=values.get("lat"),
         lon=values.get("lon"),
@@ -522,6 +536,18 @@ def _category_error(message: str, raw) -> str:
     if isinstance(raw, str):
         return Message("Kategori '{category}' tidak dikenal.", category=raw[:48])
     return message
+
+
+def _numbers(lat, lon) -> tuple[float | None, float | None]:
+    """A raw lat/lon pair (JSON numbers or form text) as floats; None where not a number."""
+    def number(value):
+        if isinstance(value, bool) or not isinstance(value, int | float | str):
+            return None
+        try:
+            return float(value)
+        except ValueError:
+            return None
+    return number(lat), number(lon)
 
 
 def _refuse_bad_key():

@@ -70,7 +70,7 @@ def overdue():
 @bp.route("/sinkronisasi")
 @roles_required(*OVERSEERS)
 def sync():
-    """SP4N-LAPOR! sync health per kab/kota."""
+    """SP4N-LAPOR! sync health per kab/kota, and the federation members (at a province)."""
     return _page("dashboard/sync.html", "sinkronisasi", _period(),
                  view=sync_overview(service_context(), g.user, _scope()))
 

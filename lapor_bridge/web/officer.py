@@ -111,7 +111,7 @@ def act(tracking_number: str, slug: str):
     except NotFound:
         abort(404)
     except ValidationFailed as exc:
-        return _render_case(tracking_number, exc.errors, form, slug), 422
+        return _render_case(tracking_number, exc.errors, form, slug)
     except (Conflict, PermissionDenied, DomainError) as exc:
         flash(error_text(exc), "error")
         return redirect(url_for("officer.case", tracking_number=tracking_number))
@@ -162,6 +162,8 @@ def templates():
 
 
 def _render_case(tracking_number: str, errors: dict, form, slug: str | None = None):
+    """The complaint page; after a failed action (``slug``) with status 422, or 403 for a
+    federation member's complaint, which is read-only here."""
     try:
         view = case_view(service_context(), g.user, tracking_number)
     except NotFound:
@@ -172,4 +174,4 @@ def _render_case(tracking_number: str, errors: dict, form, slug: str | None = No
         "officer/case.html", view=view, errors=translated_errors(errors), form=form, failed=slug,
         slugs=ACTION_SLUGS, template_text=template_text, archive_reasons=triage.ARCHIVE_REASONS,
         Action=Action,
-    )
+    ), 200 if slug is None else 403 if view.federated else 422

@@ -21,7 +21,12 @@ from flask import Blueprint, Response, current_app, jsonify, request
 from lapor_bridge.domain import categories
 from lapor_bridge.domain.calendar import WIB
 from lapor_bridge.services.errors import ValidationFailed
-from lapor_bridge.services.intake.submit import DESCRIPTION_LIMITS, LAT_RANGE, LON_RANGE
+from lapor_bridge.services.intake.submit import (
+    DESCRIPTION_LIMITS,
+    LAT_RANGE,
+    LON_RANGE,
+    swapped_message,
+)
 from lapor_bridge.services.open311 import (
     SPECIFICATION,
     NewRequest,
@@ -135,7 +140,8 @@ POST_FIELDS = (
     Field("service_code", str, required=True, max_length=32, enum=categories.CODES,
           description=SERVICE_CODE_TEXT + "; kode lain: 400"),
     Field("lat", float, minimum=LAT_RANGE[0], maximum=LAT_RANGE[1],
-          description="Lintang WGS84; bersama long, atau kirim address_string"),
+          description="Lintang WGS84, bersama long: cukup untuk menentukan kelurahan "
+                      "(di luar wilayah layanan: 400 yang menyebut wilayahnya)"),
     Field("long", float, minimum=LON_RANGE[0], maximum=LON_RANGE[1]),
     Field("address_string", str, max_length=500,
           description="Alamat; menyebut kelurahan bila attribute[kelurahan] tidak dikirim"),
@@ -288,6 +294,9 @@ def create_request(fmt: str):
     if refused := _check_service_code(fmt, errors):
         return refused
     errors.update(_location_errors(values))
+    if swapped := swapped_message(*_floats(request.form.get("lat"), request.form.get("long"))):
+        errors.pop("long", None)
+        errors["lat"] = swapped
     media_url = values.get("media_url")
     if media_url and not media_url.lower().startswith(("http://", "https://")):
         errors["media_url"] = "Harus tautan http(s)."
@@ -412,6 +421,16 @@ def _location_errors(values: dict) -> dict[str, str]:
         return {"lat": "Lokasi wajib: lat dan long, address_string, address_id, "
                        "atau attribute[kelurahan]."}
     return {}
+
+
+def _floats(*texts: str | None) -> tuple[float | None, ...]:
+    numbers = []
+    for text in texts:
+        try:
+            numbers.append(float(text))
+        except (TypeError, ValueError):
+            numbers.append(None)
+    return tuple(numbers)
 
 
 def _split(text: str | None, *, upper: bool = False) -> tuple[str, ...] | None:

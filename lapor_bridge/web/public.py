@@ -4,14 +4,19 @@ No login."""
 from __future__ import annotations
 
 import json
+import math
 import re
+import weakref
+from urllib.parse import urlsplit
 
+import shapely
 from flask import (
     Blueprint,
     abort,
     current_app,
     flash,
     jsonify,
+    make_response,
     redirect,
     render_template,
     request,
@@ -29,8 +34,10 @@ from lapor_bridge.services.intake.submit import (
     ComplaintInput,
     ContactInput,
     normalize_tracking_number,
+    place_of_point,
     submit_complaint,
 )
+from lapor_bridge.services.places.lookup import boundary_cache
 from lapor_bridge.services.reporter import erase_personal_data, reporter_reply
 from lapor_bridge.services.tracking import public_view
 from lapor_bridge.services.uploads import UploadedFile
@@ -48,6 +55,13 @@ SUGGEST_RATE_LIMIT = "120 per minute;2000 per hour"
 # A suggestion request is a short JSON object; anything much larger is not one.
 SUGGEST_BODY_LIMIT = 64 * 1024
 SUGGEST_PATH = "/kategori/"
+# The form's map asks which kelurahan a point is in: once per tap, pin drag or "use my
+# location"; a point is a tiny JSON object.
+LOCATE_RATE_LIMIT = "60 per minute;1000 per hour"
+LOCATE_BODY_LIMIT = 1024
+LOCATION_PATH = "/lokasi/"
+CSP = ("default-src 'self'; img-src 'self' data:{tiles}; style-src 'self'; "
+       "script-src 'self'; frame-ancestors 'none'; form-action 'self'")
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 SURROGATES = re.compile(r"[\ud800-\udfff]")
 
@@ -200,6 +214,76 @@ def _json_errors_for_suggestions(state) -> None:
     register_renderer(state.app, SUGGEST_PATH, render)
 
 
+@bp.route("/lokasi/cari", methods=["POST"])
+@limiter.limit(lambda: LOCATE_RATE_LIMIT)
+def locate_point():
+    """The kelurahan at a point, for the form's map and its "Gunakan lokasi saya".
+
+    JSON ``{"lat": -6.87, "lon": 109.13}`` → ``{"kecamatan", "kelurahan", "region_name"}``.
+    Changes nothing, but the page sends its CSRF token (``X-CSRFToken``) like every POST
+    here. Errors are JSON: 400 for a body that is not two numbers, 422 for a point no
+    kelurahan of this region takes (the message says where it is), 413 for a big body.
+    """
+    if (request.content_length or 0) > LOCATE_BODY_LIMIT:
+        return _json_error(413, "payload_too_large", N_("Isi permintaan terlalu besar."))
+    request.max_content_length = LOCATE_BODY_LIMIT
+    body = request.get_json(silent=True)
+    point = (body.get("lat"), body.get("lon")) if isinstance(body, dict) else (None, None)
+    if not all(isinstance(value, int | float) and not isinstance(value, bool)
+               and math.isfinite(value) for value in point):
+        return _json_error(400, "invalid_request",
+                           N_('Kirim JSON berisi "lat" dan "lon" berupa angka.'))
+    try:
+        found = place_of_point(service_context(), *point)
+    except ValidationFailed as exc:
+        fields = translated_errors(exc.errors)
+        return _json_error(422, "outside", " ".join(fields.values()), fields)
+    response = jsonify(kecamatan=found.kecamatan, kelurahan=found.kelurahan,
+                       region_name=found.region_name)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.route("/lokasi/batas.geojson")
+def boundaries():
+    """This region's kelurahan boundaries as a GeoJSON FeatureCollection (properties
+    ``kecamatan``, ``kelurahan``): the base layer of the form's map. Built once per
+    boundary index and process; cacheable for an hour (with an ETag)."""
+    context = service_context()
+    body = _boundaries_geojson(context, context.settings.app.region_code)
+    response = current_app.response_class(body, mimetype="application/geo+json")
+    response.headers["Cache-Control"] = "public, max-age=3600"
+    response.add_etag()
+    return response.make_conditional(request)
+
+
+_GEOJSON: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _boundaries_geojson(context, region_code: str) -> str:
+    """The region's polygons from the in-process boundary index, as GeoJSON text."""
+    index = boundary_cache(context).index(context.engine)
+    cached = _GEOJSON.setdefault(index, {})
+    if region_code not in cached:
+        features = []
+        for place, polygon in zip(index.places, index.polygons, strict=True):
+            if place.region_code != region_code:
+                continue
+            properties = json.dumps({"kecamatan": place.kecamatan, "kelurahan": place.kelurahan})
+            features.append(f'{{"type":"Feature","properties":{properties},'
+                            f'"geometry":{shapely.to_geojson(polygon)}}}')
+        cached[region_code] = ('{"type":"FeatureCollection","features":['
+                               + ",".join(features) + "]}")
+    return cached[region_code]
+
+
+@bp.record_once
+def _json_errors_for_locations(state) -> None:
+    """Refusals before the view (CSRF, rate limit, size, method) answer in JSON there."""
+    register_renderer(state.app, LOCATION_PATH, lambda status, message: _json_error(
+        status, HTTP_STATUS_CODES.get(status, "error").lower().replace(" ", "_"), message))
+
+
 @bp.route("/lacak")
 def track_lookup():
     """The tracking search box; redirects to the complaint's page."""
@@ -255,13 +339,20 @@ def erase(tracking_number: str):
 
 
 def _render_form(form, errors: dict[str, str]):
-    return render_template(
+    tile_url = service_context().settings.app.map_tile_url
+    response = make_response(render_template(
         "public/form.html", form=form, errors=translated_errors(errors),
         wilayah=kecamatan_map(service_context()),
         category_groups=_category_groups(current_language()),
         other_label=categories.label(categories.OTHER, current_language()),
         chosen_category=(form.get("category") or "").strip(),
-    )
+        map_tile_url=tile_url,
+    ))
+    if tile_url:  # the map's tiles come from that server: allow its images only
+        parts = urlsplit(tile_url.replace("{s}.", "*."))
+        response.headers["Content-Security-Policy"] = CSP.format(
+            tiles=f" {parts.scheme}://{parts.netloc}")
+    return response
 
 
 def _category_groups(lang: str) -> list[tuple[str, list[dict[str, str]]]]:

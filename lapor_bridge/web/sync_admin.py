@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, g, render_template, request, url_for
 
+from lapor_bridge.services.federation.outbox import outbox_counts
+from lapor_bridge.services.federation.uplink import current_uplink
 from lapor_bridge.services.sync.admin import (
     dead_letters,
     institution_mapping,
@@ -53,5 +55,9 @@ def retry(outbox_id: int):
 @bp.route("/kesehatan")
 @roles_required(*ADMINS)
 def health():
-    """Backlog per region, oldest unsent item, error classes, last good run per job."""
-    return render_template("sync/health.html", health=sync_health(service_context(), g.user))
+    """Backlog per region, oldest unsent item, error classes, last good run per job; and,
+    at a federation member, its reports to the province."""
+    ctx = service_context()
+    uplink = current_uplink(ctx)
+    return render_template("sync/health.html", health=sync_health(ctx, g.user), uplink=uplink,
+                           federation_outbox=outbox_counts(ctx) if uplink else None)

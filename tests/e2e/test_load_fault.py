@@ -55,5 +55,6 @@ def test_no_loss_no_duplicate_no_drift_through_a_killed_worker_and_a_cut_databas
     assert result["lost (201 without a row)"] == 0, result
     assert result["LAPOR! reports from the bridge"] == result["complaints stored"], result
     assert result["duplicates in LAPOR!"] == 0, result
-    assert result["drift"] == 0 and result["linked"] == result["complaints stored"], result
+    assert result["drift"] == 0 and result["linked"] == result["complaints stored"], \
+        (result["drift reasons"], result)
     assert result["officer actions"].get("answered", 0) > 0, result

@@ -47,3 +47,12 @@ def test_failed_skipped_and_sla_runs():
         == failed + 1
     assert value("lapor_job_runs_total", job="lapor-inbound", outcome="skipped") == skipped + 1
     assert value("lapor_sla_escalations_total") == escalated + 3
+
+
+def test_federation_push_counts_records_by_outcome():
+    outcomes = ("sent", "retried", "dead")
+    before = [value("lapor_federation_records_total", outcome=name) for name in outcomes]
+    observe_job(finished("federation-push", summary={"queued": 9, "sent": 5, "retried": 3,
+                                                     "dead": 1, "refused": 2}))
+    after = [value("lapor_federation_records_total", outcome=name) for name in outcomes]
+    assert [b - a for a, b in zip(before, after, strict=True)] == [5, 3, 3]

@@ -5,7 +5,7 @@ import re
 import pytest
 from sqlalchemy import select, update
 
-from lapor_bridge.db.models import Agency, OutboxMessage
+from lapor_bridge.db.models import Agency, OutboxMessage, Region
 from lapor_bridge.db.models_sync import LaporInstitution
 from tests.sync.conftest import submit
 
@@ -20,7 +20,8 @@ def institutions(ctx):
 @pytest.fixture
 def pupr(ctx):
     with ctx.read() as session:
-        agency = session.scalar(select(Agency).where(Agency.code == "PUPR"))
+        agency = session.scalar(select(Agency).join(Region).where(
+            Agency.code == "PUPR", Region.code == "33.76"))  # the neighbours have one too
     yield agency
     with ctx.transaction() as session:
         session.get(Agency, agency.id).lapor_institution_id = agency.lapor_institution_id

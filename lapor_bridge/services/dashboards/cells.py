@@ -126,6 +126,31 @@ def cells_of(rows: Sequence, first: date, end: date) -> list[dict]:
     return cells
 
 
+def fetch_rows(session: Session, statement) -> list[tuple]:
+    """Every row of ``statement``. PostgreSQL sends them in binary: the packed columns
+    then travel as they are, not as hex text (a third of the time, measured)."""
+    connection = session.connection()
+    if connection.dialect.name != "postgresql":
+        return [tuple(row) for row in connection.execute(statement)]
+    compiled = statement.compile(dialect=connection.dialect,
+                                 compile_kwargs={"render_postcompile": True})
+    with connection.connection.driver_connection.cursor(binary=True) as cursor:
+        cursor.execute(str(compiled), compiled.params)
+        return cursor.fetchall()
+
+
+def unpack(rows: list[tuple], column: int, layout: np.dtype, names: dict[str, int]):
+    """A packed column of ``rows`` (their first column: the categories) as one array, with
+    each entry's row index and its category as an index into ``names`` (extended as met)."""
+    packed = [row[column] for row in rows]
+    entries = np.frombuffer(b"".join(packed), layout)
+    row = np.repeat(np.arange(len(rows)), [len(part) // layout.itemsize for part in packed])
+    codes = np.array([names.setdefault(name, len(names)) for r in rows for name in r[0]],
+                     np.int64)
+    offsets = np.cumsum([0] + [len(r[0]) for r in rows])[:-1].astype(np.int64)
+    return entries, row, codes[offsets[row] + entries["category"]]
+
+
 def _or_nan(value: float | None) -> float:
     return float("nan") if value is None else value
 

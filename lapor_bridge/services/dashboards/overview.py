@@ -51,7 +51,9 @@ from lapor_bridge.services.dashboards.cells import (
     STAGE_BITS,
     TOTAL,
     TRIAGED,
+    fetch_rows,
     month_of,
+    unpack,
 )
 from lapor_bridge.services.dashboards.refresh import last_refreshed
 from lapor_bridge.services.dashboards.scope import DashboardScope, ScopeRequest, resolve_scope
@@ -212,12 +214,13 @@ class _Cells:
 
 def _fetch(session: Session, scope: DashboardScope, start: date, end: date) -> _Cells:
     """The cells of ``scope`` for the months touching ``start`` up to ``end``: one statement."""
-    rows = _rows(session, select(C.categories, C.records, C.closings, C.month, C.region_id)
-                 .where(C.region_id.in_(scope.region_ids), C.month >= month_of(start),
-                        C.month < end))
+    rows = fetch_rows(session, select(C.categories, C.records, C.closings, C.month,
+                                      C.region_id)
+                      .where(C.region_id.in_(scope.region_ids), C.month >= month_of(start),
+                             C.month < end))
     names: dict[str, int] = {}
-    records, cell, category = _unpack(rows, 1, RECORD, names)
-    closings, closing_cell, closing_category = _unpack(rows, 2, CLOSING, names)
+    records, cell, category = unpack(rows, 1, RECORD, names)
+    closings, closing_cell, closing_category = unpack(rows, 2, CLOSING, names)
     firsts = np.array([row[3].toordinal() - 1 for row in rows], np.int64)
     regions = np.array([row[4] for row in rows], np.int64)
     kept = _in_scope(scope, records["agency"], category, names)
@@ -225,31 +228,6 @@ def _fetch(session: Session, scope: DashboardScope, start: date, end: date) -> _
     return _Cells(records[kept], (firsts[cell] + records["day"])[kept], regions[cell][kept],
                   category[kept], (firsts[closing_cell] + closings["day"])[closed],
                   list(names))
-
-
-def _rows(session: Session, statement) -> list[tuple]:
-    """Every row of ``statement``. PostgreSQL sends them in binary: the packed columns
-    then travel as they are, not as hex text (a third of the time, measured)."""
-    connection = session.connection()
-    if connection.dialect.name != "postgresql":
-        return [tuple(row) for row in connection.execute(statement)]
-    compiled = statement.compile(dialect=connection.dialect,
-                                 compile_kwargs={"render_postcompile": True})
-    with connection.connection.driver_connection.cursor(binary=True) as cursor:
-        cursor.execute(str(compiled), compiled.params)
-        return cursor.fetchall()
-
-
-def _unpack(rows: list[tuple], column: int, layout: np.dtype, names: dict[str, int]):
-    """A packed column of ``rows`` (their first column: the categories) as one array, with
-    each entry's row index and its category as an index into ``names`` (extended as met)."""
-    packed = [row[column] for row in rows]
-    entries = np.frombuffer(b"".join(packed), layout)
-    row = np.repeat(np.arange(len(rows)), [len(part) // layout.itemsize for part in packed])
-    codes = np.array([names.setdefault(name, len(names)) for r in rows for name in r[0]],
-                     np.int64)
-    offsets = np.cumsum([0] + [len(r[0]) for r in rows])[:-1].astype(np.int64)
-    return entries, row, codes[offsets[row] + entries["category"]]
 
 
 def _in_scope(scope: DashboardScope, agency: np.ndarray, category: np.ndarray,
@@ -265,10 +243,10 @@ def _in_scope(scope: DashboardScope, agency: np.ndarray, category: np.ndarray,
 
 def _open_before(session: Session, scope: DashboardScope, month: date) -> int:
     """Received minus closed in the months before ``month``: the backlog it starts with."""
-    rows = _rows(session, select(C.categories, C.totals).where(
+    rows = fetch_rows(session, select(C.categories, C.totals).where(
         C.region_id.in_(scope.region_ids), C.month < month))
     names: dict[str, int] = {}
-    totals, _, category = _unpack(rows, 1, TOTAL, names)
+    totals, _, category = unpack(rows, 1, TOTAL, names)
     kept = _in_scope(scope, totals["agency"], category, names)
     return int(totals["received"][kept].sum() - totals["closed"][kept].sum())
 

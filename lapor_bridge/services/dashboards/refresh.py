@@ -12,13 +12,14 @@ twice changes nothing.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import case, delete, func, select, type_coerce
 from sqlalchemy.orm import Session
 
 from lapor_bridge.db.models import Agency, Complaint, ComplaintEvent, UtcDateTime
+from lapor_bridge.db.models_federation import FederatedComplaint
 from lapor_bridge.db.models_stats import ComplaintCell, ComplaintMetrics, StatsWatermark
 from lapor_bridge.domain.calendar import WIB
 from lapor_bridge.domain.sla import Stage, evaluate
@@ -114,21 +115,30 @@ def _refresh_batch(ctx: ServiceContext, session: Session, ids: Sequence[int],
         touched |= pairs_of(region_id, received_on, closed_on)
     session.execute(delete(ComplaintMetrics).where(ComplaintMetrics.complaint_id.in_(ids)))
     if rows:
-        values = [metrics_of(ctx, row, history.get(row.id), now) for row in rows]
+        targets = dict(session.execute(select(
+            FederatedComplaint.complaint_id, FederatedComplaint.sla_targets).where(
+                FederatedComplaint.complaint_id.in_(ids))).all())
+        values = [metrics_of(ctx, row, history.get(row.id), now, targets.get(row.id))
+                  for row in rows]
         for value in values:
             touched |= pairs_of(value["region_id"], value["received_on"], value["closed_on"])
         session.execute(ComplaintMetrics.__table__.insert(), values)
     return max((row.updated_at for row in rows), default=_EPOCH)
 
 
-def metrics_of(ctx: ServiceContext, row, history, now: datetime) -> dict:
-    """The ``complaint_metrics`` values of one complaint row (with ``agency_code``)."""
+def metrics_of(ctx: ServiceContext, row, history, now: datetime,
+               targets: dict[str, int] | None = None) -> dict:
+    """The ``complaint_metrics`` values of one complaint row (with ``agency_code``);
+    ``targets``: a federation member's SLA targets for it, which replace ours."""
     settings = ctx.settings.sla
     calendar = working_calendar(settings.cuti_bersama)
     timeline = timeline_of(row)
     pauses = [(start, end or now) for start, end in timeline.pauses]
+    policy = sla_policy(settings)
+    if targets:
+        policy = replace(policy, agency_overrides={row.agency_code: targets})
     clocks = {clock.stage: clock for clock in evaluate(
-        timeline, now, sla_policy(settings), calendar, agency_code=row.agency_code).stages}
+        timeline, now, policy, calendar, agency_code=row.agency_code).stages}
     first_response = history.first_response if history else None
     resolved = row.status in RESOLVED and row.closed_at is not None
     values = {

@@ -27,6 +27,7 @@ TABLES = {
     "liga-wilayah": "Peringkat kabupaten-kota",
     "terlambat": "Laporan terlambat",
     "sinkron": "Kesehatan sinkronisasi",
+    "anggota": "Anggota federasi",
 }
 
 
@@ -42,6 +43,7 @@ def export_table(ctx: ServiceContext, principal: Principal, name: str, wanted: S
         "liga-wilayah": lambda: league_table(league(ctx, principal, wanted, period), "regions"),
         "terlambat": lambda: overdue_table(ctx, principal, wanted, sort),
         "sinkron": lambda: sync_table(ctx, principal, wanted),
+        "anggota": lambda: member_table(ctx, principal, wanted),
     }
     if name not in builders:
         raise NotFound(f"Tabel {name} tidak ada.")
@@ -115,3 +117,17 @@ def sync_table(ctx: ServiceContext, principal: Principal, wanted: ScopeRequest) 
         [[r.region, r.pending, r.dead, r.oldest_unsent_at,
           "; ".join(f"{kind} ({count})" for kind, count in r.errors), r.linked, r.open_links,
           r.drift] for r in view.regions])
+
+
+def member_table(ctx: ServiceContext, principal: Principal, wanted: ScopeRequest) -> Table:
+    """The federation members in scope, as the sync page shows them."""
+    view = sync_overview(ctx, principal, wanted)
+    return Table("anggota", TABLES["anggota"], [
+        "Anggota", "Kabupaten/kota", "Status", "Dicabut pada", "Catatan disimpan",
+        "Kiriman terakhir", "Jeda (detik)", "Selisih diperiksa", "Hilang", "Tertinggal",
+        "Lebih baru", "Berlebih", "Gagal kirim", "Peringatan"],
+        [[m.name, ", ".join(m.regions), "aktif" if m.active else "dicabut", m.removed_at,
+          m.records, m.last_push_at,
+          None if m.lag_seconds is None else round(m.lag_seconds, 1), m.drift_checked_at,
+          m.missing, m.behind, m.ahead, m.extra, m.dead, "; ".join(m.warnings)]
+         for m in view.members])

@@ -11,7 +11,7 @@ import hashlib
 import logging
 import re
 import secrets
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from sqlalchemy import Connection
 from sqlalchemy.exc import IntegrityError
@@ -39,6 +39,8 @@ from lapor_bridge.services.intake.store import (
     outbox_create_row,
     writes_in_one_statement,
 )
+from lapor_bridge.services.places.coordinates import Axes, classify
+from lapor_bridge.services.places.lookup import Located, LocationRefused, locate
 from lapor_bridge.services.sla_clock import timeline_snapshot
 from lapor_bridge.services.uploads import (
     CheckedPhoto,
@@ -81,8 +83,9 @@ class ComplaintInput:
 
     title: str
     description: str
-    kecamatan: str
-    kelurahan: str
+    # blank with lat/lon given: taken from the point (the resident's names win when given)
+    kecamatan: str = ""
+    kelurahan: str = ""
     channel: str = "web"
     lat: float | None = None
     lon: float | None = None
@@ -118,6 +121,7 @@ class SubmitResult:
 def submit_complaint(ctx: ServiceContext, data: ComplaintInput) -> SubmitResult:
     """Validate, classify, route and store one complaint; raise ValidationFailed on bad input."""
     photos = _validate_fields(ctx, data)
+    data = _place_from_point(ctx, data)
     scores = model_scores(ctx, f"{data.title.strip()}\n{data.description.strip()}")
     upload_dir = ctx.settings.path(ctx.settings.app.upload_dir) if photos else None
     alone = (not photos and not _has_contact(data)
@@ -168,7 +172,8 @@ def _validate_fields(ctx: ServiceContext, data: ComplaintInput) -> list[CheckedP
     if data.category is not None and not categories.is_category(data.category):
         errors["category"] = Message("Kategori '{category}' tidak dikenal.",
                                      category=str(data.category)[:48])
-    place_optional = data.channel == "lapor"
+    has_point = data.lat is not None and data.lon is not None
+    place_optional = data.channel == "lapor" or has_point
     if not (data.kecamatan or "").strip() and not place_optional:
         errors["kecamatan"] = Message("Pilih kecamatan.")
     if not (data.kelurahan or "").strip() and not place_optional:
@@ -179,7 +184,9 @@ def _validate_fields(ctx: ServiceContext, data: ComplaintInput) -> list[CheckedP
     if (data.lat is None) != (data.lon is None):
         errors["lat" if data.lat is None else "lon"] = Message(
             "Isi lintang dan bujur bersama-sama.")
-    elif data.lat is not None and data.lon is not None:
+    elif swapped := swapped_message(data.lat, data.lon):
+        errors["lat"] = swapped
+    elif has_point:
         if not LAT_RANGE[0] <= data.lat <= LAT_RANGE[1]:
             errors["lat"] = Message("Lintang di luar wilayah Indonesia.")
         if not LON_RANGE[0] <= data.lon <= LON_RANGE[1]:
@@ -200,6 +207,59 @@ def _validate_fields(ctx: ServiceContext, data: ComplaintInput) -> list[CheckedP
     if errors:
         raise ValidationFailed(errors)
     return photos
+
+
+def swapped_message(lat: float | None, lon: float | None) -> Message | None:
+    """The message for a latitude/longitude pair that lies in Indonesia only when read the
+    other way round (a common client mistake), else None."""
+    if lat is None or lon is None or isinstance(lat, bool) or isinstance(lon, bool):
+        return None
+    try:
+        axes = classify(float(lon), float(lat), float(lon), float(lat))
+    except (TypeError, ValueError):
+        return None
+    if axes is not Axes.SWAPPED:
+        return None
+    return Message("Lintang dan bujur tampak tertukar (lintang {lat}, bujur {lon}): di "
+                   "Indonesia lintang antara -11,5 dan 6,5 dan bujur antara 94 dan 141,5.",
+                   lat=lat, lon=lon)
+
+
+def place_of_point(ctx: ServiceContext, lat: float, lon: float,
+                   region_code: str | None = None) -> Located:
+    """The kelurahan at a point of ``region_code`` (default: this instance's region), or
+    ``ValidationFailed`` in the resident's terms: swapped coordinates, or where the point
+    lies when no kelurahan of the region takes it ("Titik ini berada di Kabupaten
+    Brebes, di luar wilayah layanan Kota Tegal.")."""
+    region_code = region_code or ctx.settings.app.region_code
+    try:
+        return locate(ctx, lat, lon, region_code)
+    except LocationRefused as refused:
+        raise ValidationFailed(_refusal(ctx, refused, region_code)) from refused
+
+
+def _place_from_point(ctx: ServiceContext, data: ComplaintInput) -> ComplaintInput:
+    """Fill the kecamatan/kelurahan the resident left blank from the point, when there
+    is one; names the resident gave are kept (they may correct the map)."""
+    kecamatan, kelurahan = (data.kecamatan or "").strip(), (data.kelurahan or "").strip()
+    if data.channel == "lapor" or data.lat is None or data.lon is None or kelurahan:
+        return data
+    found = place_of_point(ctx, data.lat, data.lon, data.region_code)
+    if kecamatan and kecamatan.lower() != found.kecamatan.lower():
+        raise ValidationFailed({"kelurahan": Message("Pilih kelurahan.")})
+    return replace(data, kecamatan=found.kecamatan, kelurahan=found.kelurahan)
+
+
+def _refusal(ctx: ServiceContext, refused: LocationRefused, region_code: str) -> dict:
+    """The refusal in the resident's terms: where the point is, when outside our region."""
+    field_name, message = next(iter(refused.errors.items()))
+    code = refused.region_code
+    if refused.region_name and code != region_code and not code.startswith(region_code + "."):
+        place = ctx.places.find(ctx.engine, region_code, "", "")
+        message = Message("Titik ini berada di {found}, di luar wilayah layanan {region}.",
+                          found=refused.region_name,
+                          region=place.region_name if place else region_code)
+    return {field_name: message}
 
 
 def _check_length(errors, name, value, limits, label) -> None:

@@ -24,17 +24,5 @@
       photo.setCustomValidity(tooBig ? "Foto paling besar 5 MB." : (photo.files.length > 3 ? "Paling banyak 3 foto." : ""));
     });
   }
-  var button = document.getElementById("use-location");
-  if (button && navigator.geolocation) {
-    button.hidden = false;
-    button.addEventListener("click", function () {
-      var status = document.getElementById("location-status");
-      status.textContent = "Mengambil lokasi…";
-      navigator.geolocation.getCurrentPosition(function (pos) {
-        document.getElementById("lat").value = pos.coords.latitude.toFixed(6);
-        document.getElementById("lon").value = pos.coords.longitude.toFixed(6);
-        status.textContent = "Lokasi ditambahkan.";
-      }, function () { status.textContent = "Lokasi tidak dapat diambil; tidak apa-apa, pilih kelurahan saja."; });
-    });
-  }
+  // The location button and map: location-picker.js.
 })();
