@@ -388,8 +388,9 @@ def main() -> None:
                 records += sum(len(data.records) for data in group)
                 events += sum(len(events) for data in group for _, events in data.built)
                 print(f"  {min(start + args.senders, len(codes))}/{len(codes)} members, "
-                      f"{records:,} records: ingest {records / timed['ingest']:,.0f}/s, "
-                      f"baseline {records / max(timed['baseline'], 1e-9):,.0f}/s", flush=True)
+                      f"{records:,} records: ingest {records / timed['ingest']:,.0f}/s" + (
+                          f", baseline {records / timed['baseline']:,.0f}/s" if baseline
+                          else ""), flush=True)
         finally:
             if server is not None:
                 server.terminate()

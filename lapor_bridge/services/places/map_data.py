@@ -26,10 +26,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import shapely
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
-from lapor_bridge.db.models import Complaint, District, Village
+from lapor_bridge.db.models import Complaint, District, Region, Village
 from lapor_bridge.db.models_places import VillageBoundary
 from lapor_bridge.domain import categories
 from lapor_bridge.domain.status import OPEN_VALUES, Status
@@ -259,11 +259,17 @@ def boundary_features(ctx: ServiceContext, box: BBox, limit: int = DEFAULT_LIMIT
 
 
 def boundary_extent(ctx: ServiceContext) -> BBox | None:
-    """The box around every stored boundary (None when there are none)."""
+    """The box around the boundaries of this instance's region (``[app] region_code``, or
+    the kab/kota under it at a province); None when there are none."""
+    code = ctx.settings.app.region_code
     with ctx.read() as session:
-        row = session.execute(select(
-            func.min(VillageBoundary.min_lon), func.min(VillageBoundary.min_lat),
-            func.max(VillageBoundary.max_lon), func.max(VillageBoundary.max_lat))).one()
+        row = session.execute(
+            select(func.min(VillageBoundary.min_lon), func.min(VillageBoundary.min_lat),
+                   func.max(VillageBoundary.max_lon), func.max(VillageBoundary.max_lat))
+            .join(Village, Village.id == VillageBoundary.village_id)
+            .join(District, District.id == Village.district_id)
+            .join(Region, Region.id == District.region_id)
+            .where(or_(Region.code == code, Region.code.startswith(f"{code}.")))).one()
     return None if row[0] is None else BBox(*row)
 
 
