@@ -17,9 +17,11 @@ One run, two fresh PostgreSQL databases (dropped afterwards):
 
 Members are generated, sent and bulk-inserted in groups of ``--senders``, the baseline and
 the ingest of each group timed in turn, so both see the same machine; generation is not
-timed. Then the metrics are refreshed on the province (timed) and the coordinator's
-overview, league table and overdue list are timed as ``bench_dashboard.py`` does, beside
-the figures ``bench/README.md`` records for the 1M-complaint database.
+timed. Then the metrics are refreshed on the province (timed), the province is copied
+into a **local twin** (the same rows, every member complaint made a local one, metrics
+refreshed), and the coordinator's overview, league table and overdue list are timed on
+both in turn as ``bench_dashboard.py`` does, beside the figures ``bench/README.md``
+records for the 1M-complaint database.
 
 Usage: ``.venv/bin/python bench/bench_federation.py [--members 100] [--per-member 10000]
 [--senders 8] [--in-process] [--keep] [--no-baseline]``; ``--keep`` leaves the province
@@ -325,20 +327,61 @@ def serve(url: str, workdir: Path, workers: int, threads: int) -> tuple[subproce
     raise RuntimeError(f"the province did not start: see {workdir / 'serve.log'}")
 
 
-def dashboards(ctx: ServiceContext, rounds: int) -> dict[str, float]:
-    """Median ms of each coordinator page (``bench_dashboard.PAGES``), in-process."""
-    client = _logged_in(ctx)
-    results = {}
-    for name, path in PAGES.items():
-        client.get(path)
-        times = []
+def dashboards(contexts: dict[str, ServiceContext], rounds: int) -> dict[str, dict]:
+    """Median ms of each coordinator page (``bench_dashboard.PAGES``), in-process, per
+    database; the databases take turns within each round."""
+    clients = {name: _logged_in(ctx) for name, ctx in contexts.items()}
+    times: dict[str, dict[str, list[float]]] = {name: {} for name in contexts}
+    for page, path in PAGES.items():
+        for client in clients.values():
+            client.get(path)
         for _ in range(rounds):
-            started = time.perf_counter()
-            response = client.get(path)
-            times.append((time.perf_counter() - started) * 1000)
-            assert response.status_code == 200, (path, response.status_code)
-        results[name] = statistics.median(times)
-    return results
+            for name, client in clients.items():
+                started = time.perf_counter()
+                response = client.get(path)
+                times[name].setdefault(page, []).append((time.perf_counter() - started) * 1000)
+                assert response.status_code == 200, (path, response.status_code)
+    return {name: {page: statistics.median(values) for page, values in pages.items()}
+            for name, pages in times.items()}
+
+
+@contextmanager
+def local_twin(admin_url: str, province: ServiceContext):
+    """A copy of the province in which every member complaint is a local one (the same
+    rows, no federation), as a service context; dropped afterwards."""
+    source = province.engine.url.database
+    twin = f"{source}_twin"
+    province.engine.dispose()  # a template must have no sessions
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{twin}" WITH (FORCE)'))
+        connection.execute(text(f'CREATE DATABASE "{twin}" TEMPLATE "{source}"'))
+    ctx = context(make_url(admin_url).set(database=twin).render_as_string(hide_password=False))
+    try:
+        with ctx.transaction() as session:
+            session.execute(text("UPDATE complaints SET member_id = NULL"))
+            session.execute(text("UPDATE regions SET member_id = NULL"))
+            session.execute(text("DELETE FROM federated_complaints"))
+            session.execute(text("DELETE FROM federation_members"))
+        yield ctx
+    finally:
+        ctx.engine.dispose()
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{twin}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def refreshed(ctx: ServiceContext) -> str:
+    """A full metrics refresh at the dashboards' "now", then VACUUM ANALYZE; its time."""
+    from lapor_bridge.services.dashboards.refresh import refresh_metrics
+
+    ctx.clock = lambda: NOW
+    clock = time.perf_counter()
+    summary = refresh_metrics(ctx, full=True)
+    took = time.perf_counter() - clock
+    with ctx.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.execute(text("VACUUM ANALYZE"))
+    return f"{summary.refreshed:,} complaints in {took:.0f} s"
 
 
 def main() -> None:
@@ -403,11 +446,10 @@ def main() -> None:
         print(f"province kept: {province_url}")
 
 
-def report(args, province: ServiceContext, baseline: ServiceContext, timed: dict,
+def report(args, province: ServiceContext, baseline: ServiceContext | None, timed: dict,
            records: int, events: int, results: dict) -> None:
-    """Counts, rates and ratio; metrics refresh; dashboards beside the 1M figures."""
-    from lapor_bridge.services.dashboards.refresh import refresh_metrics
-
+    """Counts, rates and ratio; metrics refresh; the dashboards on the province, on its
+    local twin, and as recorded for 1M local complaints."""
     for ctx in (province, baseline) if baseline else (province,):
         with ctx.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
             conn.execute(text("VACUUM ANALYZE"))
@@ -426,25 +468,24 @@ def report(args, province: ServiceContext, baseline: ServiceContext, timed: dict
     print(f"{'baseline (executemany, 1 connection, no validation)':58} "
           f"{baseline_rate:9,.0f} records/s ({timed['baseline']:.0f} s)")
     print(f"ratio ingest / baseline: {ingest_rate / baseline_rate:.2f}")
-    province.clock = lambda: NOW
-    clock = time.perf_counter()
-    summary = refresh_metrics(province, full=True)
-    print(f"metrics refresh (full, {summary.refreshed:,} complaints): "
-          f"{time.perf_counter() - clock:.0f} s")
-    with province.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-        conn.execute(text("VACUUM ANALYZE"))
+    print(f"metrics refresh (full) at the province: {refreshed(province)}")
     with province.read() as session:
         scope = session.scalar(text(
             "SELECT count(*) FROM complaints c JOIN regions r ON r.id = c.region_id "
-            "JOIN regions p ON p.id = r.parent_id WHERE p.code = '33' "
-            "AND c.created_at >= '2024-12-31 17:00+00' AND c.created_at < '2025-12-31 17:00+00'"))
-    timings = dashboards(province, args.rounds)
-    print(f"\ncoordinator pages, Provinsi Jawa Tengah, 2025 ({scope:,} member complaints in "
-          f"scope; 1M bench: 263,684 local), median of {args.rounds}:")
-    print(f"{'page':14} {'federated ms':>13} {'1M local ms (loaded / quiet)':>30} {'target':>7}")
-    for name, value in timings.items():
+            "JOIN regions p ON p.id = r.parent_id WHERE p.code = '33' AND c.created_at >= "
+            "'2024-12-31 17:00+00' AND c.created_at < '2025-12-31 17:00+00'"))
+    with local_twin(args.admin_url, province) as twin:
+        print(f"metrics refresh (full) of its local twin: {refreshed(twin)}")
+        timings = dashboards({"federated": province, "twin": twin}, args.rounds)
+    print(f"\ncoordinator pages, Provinsi Jawa Tengah, 2025 ({scope:,} complaints in scope; "
+          f"1M bench: 263,684), median of {args.rounds}; twin: the same rows as local "
+          "complaints, same run")
+    print(f"{'page':14} {'federated ms':>13} {'local twin ms':>14} "
+          f"{'1M local, recorded (loaded / quiet)':>37} {'target':>7}")
+    for name, value in timings["federated"].items():
         loaded, quiet = RECORDED_1M[name]
-        print(f"{name:14} {value:13.1f} {f'{loaded} / {quiet}':>30} {TARGETS[name]:7}")
+        print(f"{name:14} {value:13.1f} {timings['twin'][name]:14.1f} "
+              f"{f'{loaded} / {quiet}':>37} {TARGETS[name]:7}")
     print(f"load average {os.getloadavg()[0]:.1f}")
 
 
