@@ -29,6 +29,10 @@ class Status(StrEnum):
         """English label."""
         return _LABELS[self][1]
 
+    def label(self, lang: str = "id") -> str:
+        """The label in ``lang`` ("en": English, else Bahasa Indonesia)."""
+        return self.label_en if lang == "en" else self.label_id
+
     @property
     def is_closed(self) -> bool:
         """True once nothing more is expected of anyone."""

@@ -10,7 +10,7 @@ from flask_wtf.csrf import CSRFProtect
 
 from lapor_bridge.config import Settings, load_settings
 from lapor_bridge.services.context import ServiceContext, build_context
-from lapor_bridge.web import errors, filters, i18n
+from lapor_bridge.web import csp, errors, filters, i18n
 from lapor_bridge.web.ratelimit import RateLimiter
 from lapor_bridge.web.sessions import SessionCookies
 
@@ -86,11 +86,7 @@ def create_app(
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("X-Frame-Options", "DENY")
         response.headers.setdefault("Referrer-Policy", "same-origin")
-        response.headers.setdefault(
-            "Content-Security-Policy",
-            "default-src 'self'; img-src 'self' data:; style-src 'self'; "
-            "script-src 'self'; frame-ancestors 'none'; form-action 'self'",
-        )
+        response.headers.setdefault("Content-Security-Policy", csp.DEFAULT)
         return response
 
     return app

@@ -36,8 +36,7 @@ def init_app(app: Flask) -> None:
     def status_label(value: str | Status | None) -> str:
         if value is None:
             return ""
-        status = Status(value)
-        return status.label_en if current_language() == "en" else status.label_id
+        return Status(value).label(current_language())
 
     @app.template_filter("category_label")
     def category_label(code: str | None) -> str:

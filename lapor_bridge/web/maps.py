@@ -10,24 +10,22 @@ and the page's CSP admits that origin (only on these pages).
 from __future__ import annotations
 
 import json
-from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, g, jsonify, render_template, request, url_for
 from werkzeug.exceptions import default_exceptions
 
 from lapor_bridge.domain.dashboard import BadPeriod
 from lapor_bridge.services.errors import NotFound, PermissionDenied
+from lapor_bridge.services.places import choropleth as choropleth_data
 from lapor_bridge.services.places import map_data
-from lapor_bridge.services.places.choropleth import choropleth
 from lapor_bridge.web import service_context
 from lapor_bridge.web.auth import roles_required
+from lapor_bridge.web.csp import admit_tiles
 from lapor_bridge.web.dashboard import OVERSEERS, SCOPE_ARGS, _page, _period, _scope
-from lapor_bridge.web.i18n import translated_errors
+from lapor_bridge.web.i18n import current_language, translated_errors
 
 bp = Blueprint("maps", __name__)
 QUEUE_ROLES = ("officer", "regional_admin")
-CSP = ("default-src 'self'; img-src 'self' data:{tiles}; style-src 'self'; "
-       "script-src 'self'; frame-ancestors 'none'; form-action 'self'")
 
 
 @bp.errorhandler(map_data.BadMapQuery)
@@ -54,7 +52,8 @@ def public_map():
 @bp.route("/peta/laporan.geojson")
 def public_geojson():
     """Public complaints in ``?bbox=`` (snapped positions, no rahasia), paged."""
-    return _layer(map_data.public_points, "maps.public_geojson")
+    return _layer(lambda ctx, box, limit, after: map_data.public_points(
+        ctx, box, limit, after, current_language()), "maps.public_geojson")
 
 
 @bp.route("/peta/batas.geojson")
@@ -76,7 +75,7 @@ def officer_map():
 def officer_geojson():
     """The queue's open complaints in ``?bbox=``, exact positions, paged."""
     return _layer(lambda ctx, box, limit, after: map_data.officer_points(
-        ctx, g.user, box, limit, after), "maps.officer_geojson")
+        ctx, g.user, box, limit, after, current_language()), "maps.officer_geojson")
 
 
 @bp.route("/dasbor/peta")
@@ -84,20 +83,36 @@ def officer_geojson():
 def coordinator_map():
     """Complaints and overdue share per kelurahan, filtered like the dashboards."""
     period = _period()
-    scope, _ = choropleth(service_context(), g.user, _scope(), period)
+    scope, extent = choropleth_data.scope_extent(service_context(), g.user, _scope())
     kept = {key: request.args[key] for key in SCOPE_ARGS if request.args.get(key)}
+    values = _map_values() | {"extent": ",".join(map(str, extent.as_list())) if extent else "",
+                              "max_span": choropleth_data.MAX_SPAN}
+    if extent is not None:
+        values["center"] = ((extent.min_lat + extent.max_lat) / 2,
+                            (extent.min_lon + extent.max_lon) / 2)
     response = current_app.make_response(_page(
         "maps/coordinator.html", "peta", period, view=_ScopeView(scope),
-        choropleth_url=url_for("maps.coordinator_geojson", **kept), **_map_values()))
+        choropleth_url=url_for("maps.coordinator_geojson", **kept), **values))
     return _with_tiles(response)
 
 
 @bp.route("/dasbor/peta/kelurahan.geojson")
 @roles_required(*OVERSEERS)
 def coordinator_geojson():
-    """The choropleth's polygons with their counts, for the same filters."""
-    _, collection = choropleth(service_context(), g.user, _scope(), _period())
-    return current_app.response_class(_json(collection), mimetype="application/geo+json")
+    """The choropleth's polygons with their counts, for the same filters; paged, and
+    within ``?bbox=`` when given (a province wide at most)."""
+    text = request.args.get("bbox")
+    box = None if text is None else map_data.parse_bbox(text, choropleth_data.MAX_SPAN)
+    limit, after = map_data.parse_paging(request.args.get("limit"), request.args.get("after"))
+    _, page = choropleth_data.choropleth(service_context(), g.user, _scope(), _period(), box,
+                                         limit, after)
+    next_url = None
+    if page.next_after is not None:
+        kept = {key: request.args[key] for key in (*SCOPE_ARGS, "bbox") if key in request.args}
+        next_url = url_for("maps.coordinator_geojson", **kept, limit=limit,
+                           after=page.next_after)
+    return current_app.response_class(_json(page.collection(next_url)),
+                                      mimetype="application/geo+json")
 
 
 class _ScopeView:
@@ -146,10 +161,5 @@ def _map_page(template: str, **values):
 
 
 def _with_tiles(response):
-    """Admit the configured tile server's origin in ``img-src``, on map pages only."""
-    tile_url = getattr(service_context().settings.app, "map_tile_url", "") or ""
-    parts = urlsplit(tile_url)
-    if parts.scheme in ("http", "https") and parts.netloc:
-        origin = f"{parts.scheme}://{parts.netloc}".replace("{s}.", "*.")
-        response.headers["Content-Security-Policy"] = CSP.format(tiles=" " + origin)
-    return response
+    """Admit the configured tile server's images, on map pages only."""
+    return admit_tiles(response, service_context().settings.app.map_tile_url)

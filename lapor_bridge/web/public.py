@@ -7,7 +7,6 @@ import json
 import math
 import re
 import weakref
-from urllib.parse import urlsplit
 
 import shapely
 from flask import (
@@ -44,6 +43,7 @@ from lapor_bridge.services.uploads import UploadedFile
 from lapor_bridge.services.wilayah import kecamatan_map
 from lapor_bridge.translations import N_, Message
 from lapor_bridge.web import limiter, service_context
+from lapor_bridge.web.csp import admit_tiles
 from lapor_bridge.web.errors import error_body, register_renderer
 from lapor_bridge.web.i18n import current_language, translated, translated_errors
 
@@ -60,8 +60,6 @@ SUGGEST_PATH = "/kategori/"
 LOCATE_RATE_LIMIT = "60 per minute;1000 per hour"
 LOCATE_BODY_LIMIT = 1024
 LOCATION_PATH = "/lokasi/"
-CSP = ("default-src 'self'; img-src 'self' data:{tiles}; style-src 'self'; "
-       "script-src 'self'; frame-ancestors 'none'; form-action 'self'")
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 SURROGATES = re.compile(r"[\ud800-\udfff]")
 
@@ -348,11 +346,7 @@ def _render_form(form, errors: dict[str, str]):
         chosen_category=(form.get("category") or "").strip(),
         map_tile_url=tile_url,
     ))
-    if tile_url:  # the map's tiles come from that server: allow its images only
-        parts = urlsplit(tile_url.replace("{s}.", "*."))
-        response.headers["Content-Security-Policy"] = CSP.format(
-            tiles=f" {parts.scheme}://{parts.netloc}")
-    return response
+    return admit_tiles(response, tile_url)
 
 
 def _category_groups(lang: str) -> list[tuple[str, list[dict[str, str]]]]:

@@ -241,3 +241,67 @@ def test_choropleth_counts_equal_an_independent_count(client, login, ctx, city):
     body = client.get(f"/dasbor/peta/kelurahan.geojson?periode=30h&instansi={pupr}").get_json()
     assert sum(f["properties"]["count"] for f in body["features"]) + body["unmapped"] == len(
         [row for row in stored if row["agency_id"] == pupr])
+
+
+def test_choropleth_pages_cover_the_scope_once_with_one_scale(client, login, ctx, city):
+    extent, _ = city
+    add_complaints(ctx, extent, 60, seed=7)
+    login("koordinator.jateng")
+    whole = client.get("/dasbor/peta/kelurahan.geojson?periode=30h&wilayah=33.76&limit=2000")
+    whole = whole.get_json()
+    assert whole["next"] is None and len(whole["features"]) > 8
+    features, pages = collect(
+        client, "/dasbor/peta/kelurahan.geojson?periode=30h&wilayah=33.76&limit=4")
+    assert pages == -(-len(whole["features"]) // 4)
+    assert [f["id"] for f in features] == [f["id"] for f in whole["features"]]
+    assert [f["properties"] for f in features] == [f["properties"] for f in whole["features"]]
+    counts = [f["properties"]["count"] for f in features]
+    shares = [f["properties"]["overdue_share"] or 0 for f in features]
+    assert whole["scale"] == {"count": max(counts), "overdue_share": max(shares)}
+    assert whole["bbox"] == pytest.approx(extent.as_list())
+    page = client.get("/dasbor/peta/kelurahan.geojson?periode=30h&wilayah=33.76&limit=4")
+    assert "wilayah=33.76" in page.get_json()["next"] and "periode=30h" in page.get_json()["next"]
+
+
+def test_choropleth_bbox_keeps_the_polygons_that_meet_it(client, login, ctx, city):
+    extent, centroids = city
+    login("koordinator.jateng")
+    west = (f"{extent.min_lon},{extent.min_lat},"
+            f"{(extent.min_lon + extent.max_lon) / 2},{extent.max_lat}")
+    body = client.get(f"/dasbor/peta/kelurahan.geojson?periode=30h&wilayah=33.76&bbox={west}")
+    ids = {feature["id"] for feature in body.get_json()["features"]}
+    middle = (extent.min_lon + extent.max_lon) / 2
+    assert {v for v, point in centroids.items() if point.x < middle} & set(ids)
+    with ctx.read() as session:
+        bounds = dict(session.execute(select(VillageBoundary.village_id,
+                                             VillageBoundary.min_lon)).all())
+    assert all(bounds[village] <= middle for village in ids)
+    assert {v for v in centroids if bounds[v] > middle} and not (
+        {v for v in centroids if bounds[v] > middle} & ids)
+
+
+@pytest.mark.parametrize("query", ["bbox=1,2,3", "bbox=100.0,-8.5,110.5,-6.0", "limit=0",
+                                   "after=-1"])
+def test_choropleth_bad_bbox_or_paging_is_400(client, login, city, query):
+    login("koordinator.jateng")
+    response = client.get(f"/dasbor/peta/kelurahan.geojson?periode=30h&{query}")
+    assert response.status_code == 400 and response.get_json()["errors"]
+
+
+def test_choropleth_accepts_a_province_wide_box(client, login, city):
+    login("koordinator.jateng")
+    body = client.get("/dasbor/peta/kelurahan.geojson?periode=30h&bbox=108.5,-8.3,111.8,-6.3")
+    assert body.status_code == 200 and body.get_json()["features"]
+
+
+def test_layers_speak_the_visitors_language(client, ctx, city):
+    extent, _ = city
+    add_complaints(ctx, extent, 10, seed=9, is_secret=False, is_anonymous=False,
+                   status="in_progress")
+    url = f"/peta/laporan.geojson?bbox={bbox_text(extent)}"
+    indonesian = client.get(url).get_json()["features"][0]["properties"]
+    english = client.get(url + "&lang=en").get_json()
+    english = english["features"][0]["properties"]
+    assert indonesian["status_label"] == "Dalam Proses"
+    assert english["status_label"] == "In progress"
+    assert english["category_label"] != indonesian["category_label"]

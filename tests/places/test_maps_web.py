@@ -75,3 +75,112 @@ def test_public_map_renders_at_phone_size(browser_page, live_server, boundaries,
     page.screenshot(path=str(artifacts / "maps-public-360.png"))
     assert page.locator("#map").bounding_box()["width"] <= 360
     assert errors == []
+
+
+def _complaints_at_a_kelurahan_middle(ctx, count_by_agency: dict[str, int], **fixed):
+    """Open complaints at the middle of the first demo kelurahan (by id), for the given
+    agencies of Kota Tegal; returns ``(lat, lon, village name, tracking numbers)``."""
+    from datetime import timedelta
+
+    import shapely
+    from sqlalchemy import select
+
+    from lapor_bridge.db.models import Agency, Complaint, District, Region, Village
+    from lapor_bridge.db.models_places import VillageBoundary
+
+    with ctx.transaction() as session:
+        village_id, wkb = session.execute(
+            select(VillageBoundary.village_id, VillageBoundary.geometry)
+            .join(Village, Village.id == VillageBoundary.village_id)
+            .join(District, District.id == Village.district_id)
+            .join(Region, Region.id == District.region_id).where(Region.code == "33.76")
+            .order_by(VillageBoundary.village_id)).first()
+        point = shapely.point_on_surface(shapely.from_wkb(wkb))
+        name = session.get(Village, village_id).name
+        region = session.scalar(select(Region).where(Region.code == "33.76"))
+        numbers = []
+        for code, count in count_by_agency.items():
+            agency_id = session.scalar(select(Agency.id).where(
+                Agency.code == code, Agency.region_id == region.id))
+            for number in range(count):
+                tracking = f"PETA{code}{number:03d}"
+                session.add(Complaint(**{
+                    "tracking_number": tracking, "reporter_key_hash": "0" * 64,
+                    "region_id": region.id, "title": f"Jalan berlubang {number}",
+                    "description": "Lubang besar", "channel": "web", "lat": point.y,
+                    "lon": point.x, "village_id": village_id, "category": "jalan",
+                    "agency_id": agency_id, "status": "in_progress",
+                    "sla_due_at": ctx.clock() - timedelta(days=1),
+                    "created_at": ctx.clock() - timedelta(days=1)} | fixed))
+                numbers.append(tracking)
+    return point.y, point.x, name, numbers
+
+
+def _browser_log_in(page, live_server, username):
+    page.goto(f"{live_server}/masuk")
+    page.fill("#username", username)
+    page.fill("#password", "tegal-demo")
+    page.click("button[type=submit]")
+
+
+def _watch_errors(page):
+    errors = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.on("console", lambda message: errors.append(message.text)
+            if message.type == "error" and "favicon" not in (message.location or {}).get(
+                "url", "") else None)
+    return errors
+
+
+@pytest.mark.browser
+def test_officer_map_opens_a_queued_complaint(browser_page, live_server, ctx, boundaries,
+                                              artifacts):
+    """The officer's map, at a tablet's size: the overdue complaint is drawn at its
+    place; its popup names it and leads to the case page."""
+    lat, lon, _, numbers = _complaints_at_a_kelurahan_middle(ctx, {"PUPR": 1, "DLH": 1})
+    page = browser_page
+    errors = _watch_errors(page)
+    page.set_viewport_size({"width": 800, "height": 900})
+    _browser_log_in(page, live_server, "petugas.pupr")
+    with page.expect_response(lambda r: "/petugas/peta/laporan.geojson" in r.url) as layer:
+        page.goto(f"{live_server}/petugas/peta?lat={lat}&lon={lon}")
+    shown = [f["properties"]["tracking_number"] for f in layer.value.json()["features"]]
+    assert shown == [numbers[0]]  # the DLH complaint is another queue's
+    assert layer.value.json()["features"][0]["properties"]["sla_state"] == "overdue"
+    box = page.locator("#map").bounding_box()
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    popup = page.locator(".leaflet-popup-content")
+    popup.wait_for()
+    assert numbers[0] in popup.inner_text() and "WIB" in popup.inner_text()
+    page.screenshot(path=str(artifacts / "maps-officer-800.png"))
+    popup.locator("a").click()
+    page.wait_for_url(f"**/{numbers[0]}*")
+    assert errors == []
+
+
+@pytest.mark.browser
+def test_coordinator_map_colours_kelurahan_and_switches_measure(browser_page, live_server,
+                                                                ctx, boundaries, artifacts):
+    """The choropleth: the kelurahan's count arrives, the legend scales to it and follows
+    the measure, and complaints off the map are said."""
+    _, _, name, _ = _complaints_at_a_kelurahan_middle(ctx, {"PUPR": 3, "DLH": 2})
+    _complaints_at_a_kelurahan_middle(ctx, {"DINSOS": 1}, village_id=None,
+                                      tracking_number="PETATANPA01")
+    page = browser_page
+    errors = _watch_errors(page)
+    page.set_viewport_size({"width": 1100, "height": 900})
+    _browser_log_in(page, live_server, "koordinator.jateng")
+    with page.expect_response(lambda r: "/dasbor/peta/kelurahan.geojson" in r.url) as layer:
+        page.goto(f"{live_server}/dasbor/peta?periode=30h&wilayah=33.76")
+    counted = {f["properties"]["name"]: f["properties"]["count"]
+               for f in layer.value.json()["features"]}
+    assert counted[name] == 5 and sum(counted.values()) == 5
+    page.wait_for_selector("#map-legend li")
+    page.wait_for_selector("#map canvas")
+    legend = page.locator("#map-legend")
+    assert legend.locator("li").count() == 5 and "≥ 4" in legend.inner_text()
+    assert "1 laporan tidak tampil" in page.locator("#map-status").inner_text()
+    page.select_option("#map-measure", "overdue_share")
+    assert "≥ 75%" in legend.inner_text()
+    page.screenshot(path=str(artifacts / "maps-coordinator-1100.png"))
+    assert errors == []

@@ -23,7 +23,7 @@ from __future__ import annotations
 import json
 import math
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import shapely
 from sqlalchemy import and_, func, or_, select
@@ -32,6 +32,7 @@ from sqlalchemy.orm import Session
 from lapor_bridge.db.models import Complaint, District, Region, Village
 from lapor_bridge.db.models_places import VillageBoundary
 from lapor_bridge.domain import categories
+from lapor_bridge.domain.calendar import WIB
 from lapor_bridge.domain.status import OPEN_VALUES, Status
 from lapor_bridge.services.accounts import Principal
 from lapor_bridge.services.context import ServiceContext
@@ -137,9 +138,9 @@ def _snapped_range(low: float, high: float) -> tuple[float, float]:
 
 
 def public_points(ctx: ServiceContext, box: BBox, limit: int = DEFAULT_LIMIT,
-                  after: int = 0) -> MapPage:
+                  after: int = 0, lang: str = "id") -> MapPage:
     """The public layer: this instance's non-secret complaints whose snapped position
-    (or, for ``anonim`` ones, kelurahan centroid) lies in ``box``."""
+    (or, for ``anonim`` ones, kelurahan centroid) lies in ``box``; labels in ``lang``."""
     (lon_from, lon_to), (lat_from, lat_to) = (_snapped_range(box.min_lon, box.max_lon),
                                               _snapped_range(box.min_lat, box.max_lat))
     public = (Complaint.is_secret.is_(False), local_only(),
@@ -169,9 +170,7 @@ def public_points(ctx: ServiceContext, box: BBox, limit: int = DEFAULT_LIMIT,
         lon, lat = centroids[row.village_id] if row.is_anonymous else (snap(row.lon),
                                                                        snap(row.lat))
         features.append(_feature(row.id, lon, lat, {
-            "category": row.category or "",
-            "category_label": categories.label(row.category),
-            "status": row.status, "status_label": Status(row.status).label_id,
+            "category": row.category or "", **_labels(row, lang),
             "anonymous": row.is_anonymous}))
     return MapPage(features, rows[-1].id if len(rows) == limit else None, box)
 
@@ -212,10 +211,10 @@ def sla_state(due_at: datetime | None, now: datetime) -> str:
 
 
 def officer_points(ctx: ServiceContext, principal: Principal, box: BBox,
-                   limit: int = DEFAULT_LIMIT, after: int = 0) -> MapPage:
+                   limit: int = DEFAULT_LIMIT, after: int = 0, lang: str = "id") -> MapPage:
     """The queue layer: open complaints of the person's queue (their agency, or their
-    region's triage for an admin) at their exact positions, with the SLA state.
-    ``PermissionDenied`` for anyone without a queue."""
+    region's triage for an admin) at their exact positions, with the SLA state; labels
+    in ``lang``. ``PermissionDenied`` for anyone without a queue."""
     agency_id = queue_agency_id(ctx, principal)
     now = ctx.clock()
     with ctx.read() as session:
@@ -228,10 +227,9 @@ def officer_points(ctx: ServiceContext, principal: Principal, box: BBox,
                    Complaint.lat.between(box.min_lat, box.max_lat))
             .order_by(BY_ID).limit(limit)).all()
     features = [_feature(row.id, row.lon, row.lat, {
-        "tracking_number": row.tracking_number, "title": row.title,
-        "category_label": categories.label(row.category), "status": row.status,
-        "status_label": Status(row.status).label_id,
+        "tracking_number": row.tracking_number, "title": row.title, **_labels(row, lang),
         "due_at": row.sla_due_at.isoformat() if row.sla_due_at else None,
+        "due_wib": _wib_text(row.sla_due_at),
         "sla_state": sla_state(row.sla_due_at, now)}) for row in rows]
     return MapPage(features, rows[-1].id if len(rows) == limit else None, box)
 
@@ -276,6 +274,21 @@ def boundary_extent(ctx: ServiceContext) -> BBox | None:
 def geometry_json(wkb: bytes) -> dict:
     """A stored WKB polygon as a GeoJSON geometry (coordinates to 5 decimals, ≈1 m)."""
     return json.loads(shapely.to_geojson(shapely.set_precision(shapely.from_wkb(wkb), 1e-5)))
+
+
+def _wib_text(moment: datetime | None) -> str | None:
+    """A stored UTC time as officers read it: ``dd-mm-yyyy HH:MM WIB``."""
+    if moment is None:
+        return None
+    if moment.tzinfo is None:  # SQLite hands naive UTC back
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(WIB).strftime("%d-%m-%Y %H:%M WIB")
+
+
+def _labels(row, lang: str) -> dict:
+    """A row's category and status as shown, in ``lang``, and its status code."""
+    return {"category_label": categories.label(row.category, lang), "status": row.status,
+            "status_label": Status(row.status).label(lang)}
 
 
 def _feature(row_id: int, lon: float, lat: float, properties: dict) -> dict:
