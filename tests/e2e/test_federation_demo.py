@@ -44,9 +44,10 @@ def free_base_port() -> int:
 
 
 def options(base: int, root: Path, model_dir: Path) -> list[str]:
-    """Free ports, a tmp folder, the session's model, a 2-s push (the demo's is 10 s)."""
+    """Free ports, a tmp folder, the session's model, a 2-s push (the demo's is 10 s),
+    one month of history (the demo's is 2)."""
     return ["--base-port", str(base), "--dir", str(root), "--model-dir", str(model_dir),
-            "--timeout", "150", "--push-seconds", "2"]
+            "--timeout", "150", "--push-seconds", "2", "--history", "1"]
 
 
 def rows(db: Path, query) -> list:
