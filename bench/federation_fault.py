@@ -45,10 +45,10 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import requests
+from process_stack import HOST, free_port, stop_processes, wait_until  # bench/ is on sys.path
 from sqlalchemy import create_engine, func, select
 
 LB = str(Path(sys.executable).parent / "lapor-bridge")
-HOST = "127.0.0.1"
 MEMBERS = {  # slug: (member name, region code of its API intake, kab/kota it reports)
     "kota": ("Kota Tegal", "33.76", (("33.76", "Kota Tegal"),)),
     "kab": ("Kabupaten Tegal dan Brebes", "33.28",
@@ -151,12 +151,6 @@ async def _pipe(reader, writer, cut: bool = False) -> None:
 # --- processes ------------------------------------------------------------------------
 
 
-def free_port() -> int:
-    """A free loopback port."""
-    with socket.socket() as probe:
-        probe.bind((HOST, 0))
-        return probe.getsockname()[1]
-
 
 class Stack:
     """The simulator, the province and two members as process groups; kill and restart."""
@@ -236,30 +230,10 @@ class Stack:
 
     def stop(self, *names: str) -> None:
         """SIGTERM process groups (default: all), SIGKILL what lingers."""
-        chosen = [proc for name, proc in self.procs.items()
-                  if not names or name in names or name.removesuffix("-worker") in names]
-        for proc in chosen:
-            if proc.poll() is None:
-                os.killpg(proc.pid, signal.SIGTERM)
-        for proc in chosen:
-            try:
-                proc.wait(30)
-            except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, signal.SIGKILL)
-                proc.wait(5)
+        stop_processes([proc for name, proc in self.procs.items()
+                        if not names or name in names or name.removesuffix("-worker") in names],
+                       groups=True)
 
-
-def wait_until(condition, seconds: float, what: str) -> None:
-    """Poll ``condition`` until true; fail after ``seconds``."""
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        try:
-            if condition():
-                return
-        except requests.RequestException:
-            pass
-        time.sleep(0.3)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 # --- set-up ---------------------------------------------------------------------------

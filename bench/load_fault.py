@@ -26,7 +26,6 @@ import os
 import random
 import re
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -37,11 +36,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import requests
+from process_stack import HOST, free_port, stop_processes, wait_until  # bench/ is on sys.path
 from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.engine import make_url
 
 LB = str(Path(sys.executable).parent / "lapor-bridge")
-HOST = "127.0.0.1"
 MARKER_PREFIX = "lapor-bridge:"
 TEXTS = [
     ("Air PDAM keruh", "Air PDAM di rumah kami keruh dan berbau sejak tiga hari yang lalu."),
@@ -81,12 +80,6 @@ class Tally:
     actions: Counter = field(default_factory=Counter)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
-
-def free_port() -> int:
-    """A free loopback port."""
-    with socket.socket() as probe:
-        probe.bind((HOST, 0))
-        return probe.getsockname()[1]
 
 
 class Stack:
@@ -167,34 +160,13 @@ class Stack:
 
     def stop(self, *names: str) -> None:
         """SIGTERM ``names`` (default: all; web and workers stop gracefully), kill what lingers."""
-        chosen = [proc for name, proc in self.procs.items() if not names or name in names]
-        for proc in chosen:
-            if proc.poll() is None:
-                proc.send_signal(signal.SIGTERM)
-        for proc in chosen:
-            try:
-                proc.wait(30)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait(5)
+        stop_processes([proc for name, proc in self.procs.items() if not names or name in names])
 
     def cli(self, *args: str) -> str:
         """Run one ``lapor-bridge`` command against this stack; its standard output."""
         return subprocess.run([LB, *args], env=self.env, cwd=self.workdir, check=True,
                               capture_output=True, text=True, timeout=600).stdout
 
-
-def wait_until(condition, seconds: float, what: str) -> None:
-    """Poll ``condition`` until true; fail after ``seconds``."""
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        try:
-            if condition():
-                return
-        except requests.RequestException:
-            pass
-        time.sleep(0.3)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 def resident(stack: Stack, tally: Tally, stop: threading.Event, pause: float, seed: int):

@@ -24,6 +24,7 @@ SCRIPT = Path(__file__).resolve().parents[2] / "bench" / "federation_fault.py"
 
 @pytest.fixture
 def federation_fault(monkeypatch):
+    monkeypatch.syspath_prepend(str(SCRIPT.parent))  # its own imports: bench/process_stack.py
     spec = importlib.util.spec_from_file_location("federation_fault", SCRIPT)
     module = importlib.util.module_from_spec(spec)
     monkeypatch.setitem(sys.modules, "federation_fault", module)  # dataclasses look it up

@@ -26,6 +26,7 @@ SCRIPT = Path(__file__).resolve().parents[2] / "bench" / "load_fault.py"
 
 @pytest.fixture
 def load_fault(monkeypatch):
+    monkeypatch.syspath_prepend(str(SCRIPT.parent))  # its own imports: bench/process_stack.py
     spec = importlib.util.spec_from_file_location("load_fault", SCRIPT)
     module = importlib.util.module_from_spec(spec)
     monkeypatch.setitem(sys.modules, "load_fault", module)  # dataclasses look it up there
