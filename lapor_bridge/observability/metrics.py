@@ -26,11 +26,13 @@ from prometheus_client.core import GaugeMetricFamily, Metric
 from sqlalchemy import func, select
 
 from lapor_bridge.db.models import Complaint, OutboxMessage
+from lapor_bridge.db.models_federation import FederationMember, FederationOutbox
 from lapor_bridge.domain.status import OPEN_VALUES
 from lapor_bridge.services.context import Classifier, ServiceContext
 
 MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
 QUEUED_STATES = ("pending", "sending", "dead")
+FEDERATION_QUEUED = ("pending", "dead")
 ERROR_SAMPLE = 10_000
 ERROR_CLASS = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")
 
@@ -122,7 +124,7 @@ class DatabaseCollector:
         for state in QUEUED_STATES:
             count, oldest = found.get(state, (0, None))
             depth.add_metric([state], count)
-            age.add_metric([state], (now - oldest).total_seconds() if oldest else 0)
+            age.add_metric([state], _age(now, oldest))
         by_class: dict[tuple[str, str], int] = {}
         for state, message in failed:
             key = (state, error_class(message))
@@ -132,6 +134,51 @@ class DatabaseCollector:
         for status in OPEN_VALUES:
             overdue.add_metric([status], late.get(status, 0))
         yield from (depth, age, errors, overdue)
+        yield from self._federation(now)
+
+    def _federation(self, now) -> Iterator[Metric]:
+        """A member's outbox towards its province; at a province, each active member's
+        time since its last push and its last measured lag."""
+        waiting = GaugeMetricFamily("lapor_federation_outbox_records",
+                                    "Federation outbox rows not yet accepted by the province",
+                                    labels=["state"])
+        oldest = GaugeMetricFamily("lapor_federation_outbox_oldest_age_seconds",
+                                   "Age of the oldest change not yet accepted by the province",
+                                   labels=["state"])
+        since = GaugeMetricFamily("lapor_federation_member_last_push_age_seconds",
+                                  "Seconds since the member's last push (province)",
+                                  labels=["member"])
+        lag = GaugeMetricFamily("lapor_federation_member_lag_seconds",
+                                "Change-to-province lag of the member's last push (province)",
+                                labels=["member"])
+        with self.context.read() as session:
+            found = {state: (count, first) for state, count, first in session.execute(
+                select(FederationOutbox.state, func.count(), func.min(FederationOutbox.changed_at))
+                .where(FederationOutbox.state.in_(FEDERATION_QUEUED))
+                .group_by(FederationOutbox.state))}
+            members = session.execute(
+                select(FederationMember.name, FederationMember.last_push_at,
+                       FederationMember.last_lag_seconds)
+                .where(FederationMember.active.is_(True))).all()
+        for state in FEDERATION_QUEUED:
+            count, first = found.get(state, (0, None))
+            waiting.add_metric([state], count)
+            oldest.add_metric([state], _age(now, first))
+        for name, pushed, seconds in members:
+            if pushed is not None:
+                since.add_metric([name], _age(now, pushed))
+            if seconds is not None:
+                lag.add_metric([name], seconds)
+        yield from (waiting, oldest, since, lag)
+
+
+def _age(now, moment) -> float:
+    """Seconds from ``moment`` (naive UTC from SQLite, or aware) to ``now``; 0 for None."""
+    if moment is None:
+        return 0
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=now.tzinfo)
+    return max((now - moment).total_seconds(), 0)
 
 
 def error_class(message: str) -> str:
