@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, delete, select, text
+from sqlalchemy import create_engine, delete, func, select, text
 from sqlalchemy.engine import make_url
 
 import lapor_bridge.db.all_models  # noqa: F401  (registers every table)
@@ -136,6 +136,26 @@ def _restore_routing_table(context: ServiceContext) -> None:
     with context.transaction() as session:
         region = session.scalar(select(Region).where(Region.code == demo_region.REGION[0]))
         seed_table(session, region, demo_region.ROUTING, context.clock())
+
+
+@pytest.fixture
+def extra_places(ctx):
+    """Regions, wilayah, agencies and users a test adds (``seed_history`` adds the demo's
+    two neighbours) are removed afterwards, with all complaint data."""
+    from lapor_bridge.db.models import Agency, District, Region, User, Village
+
+    places = (User, Agency, Village, District, Region)  # deletion order
+    kept = {"regions", "districts", "villages", "agencies", "users", "alembic_version",
+            "response_templates"}
+    with ctx.read() as session:
+        before = {model: session.scalar(select(func.max(model.id))) or 0 for model in places}
+    yield
+    with ctx.transaction() as session:
+        for table in reversed(Base.metadata.sorted_tables):
+            if table.name not in kept:
+                session.execute(delete(table))
+        for model in places:
+            session.execute(delete(model).where(model.id > before[model]))
 
 
 @pytest.fixture

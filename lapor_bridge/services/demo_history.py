@@ -10,8 +10,10 @@ automatic or admin disposition, sometimes a transfer, a first follow-up, a
 resolution — timed in working days (holidays respected) and stored with its
 history, so the metrics job sees what it would see in production.
 
-Idempotent: the random draws are seeded per (region, day), the tracking numbers
-with them, and complaints already present are skipped.
+About 70 % of them get a point inside their kelurahan's (demo) boundary, so the maps
+have something to show. Idempotent: the random draws are seeded per (region, day), the
+tracking numbers with them (a point per tracking number), and complaints already
+present are skipped.
 """
 
 from __future__ import annotations
@@ -45,7 +47,7 @@ from lapor_bridge.services.dashboards.refresh import refresh_metrics
 from lapor_bridge.services.intake.routing_table import seed_table, table_of
 from lapor_bridge.services.intake.submit import TRACKING_ALPHABET, TRACKING_LENGTH
 from lapor_bridge.services.passwords import hash_password
-from lapor_bridge.services.places.demo import load_demo_boundaries
+from lapor_bridge.services.places.demo import load_demo_boundaries, place_demo_points
 from lapor_bridge.services.seed import get_or_add
 from lapor_bridge.services.sla_clock import snapshot, working_calendar
 
@@ -73,6 +75,7 @@ def seed_history(ctx: ServiceContext, months: int, *, seed: int = 2024) -> Count
     calendar = working_calendar(ctx.settings.sla.cuti_bersama)
     shape = response_shape()
     created: Counter[str] = Counter()
+    numbers: list[str] = []
     today = now.astimezone(WIB).date()
     days = [today - timedelta(offset) for offset in range(months * 30, 0, -1)]
     with ctx.transaction() as session:
@@ -88,8 +91,10 @@ def seed_history(ctx: ServiceContext, months: int, *, seed: int = 2024) -> Count
                 _store(session, ctx, plans[start:start + CHUNK], place, now)
             if plans:
                 created["complaints"] += len(plans)
+                numbers += [plan["number"] for plan in plans]
     if created["villages"]:  # the neighbours' kelurahan just arrived: their boundaries too
         load_demo_boundaries(ctx)
+    place_demo_points(ctx, numbers)
     if created["complaints"]:
         refresh_metrics(ctx)
     return created

@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 
 import pytest
-from sqlalchemy import delete, func, select
+from sqlalchemy import select
 
-from lapor_bridge.db.models import Agency, Base, District, Region, User, Village
+from lapor_bridge.db.models import Agency, District, Region, User, Village
 from lapor_bridge.domain.calendar import WIB
 from lapor_bridge.services import workflow
 from lapor_bridge.services.accounts import principal_of
@@ -15,10 +15,6 @@ from lapor_bridge.services.dashboards.refresh import refresh_metrics
 from lapor_bridge.services.intake.submit import ComplaintInput, submit_complaint
 from lapor_bridge.services.passwords import hash_password
 from tests.fakes import FixedModel
-
-PLACES = (User, Agency, Village, District, Region)  # deletion order
-KEPT = {"regions", "districts", "villages", "agencies", "users", "alembic_version",
-        "response_templates"}
 
 
 def wib(*parts) -> datetime:
@@ -61,20 +57,6 @@ class Desk:
 def desk(ctx):
     """A :class:`Desk` over the test's context."""
     return Desk(ctx)
-
-
-@pytest.fixture
-def extra_places(ctx):
-    """Regions, wilayah, agencies and users a test adds are removed afterwards."""
-    with ctx.read() as session:
-        before = {model: session.scalar(select(func.max(model.id))) or 0 for model in PLACES}
-    yield
-    with ctx.transaction() as session:
-        for table in reversed(Base.metadata.sorted_tables):
-            if table.name not in KEPT:
-                session.execute(delete(table))
-        for model in PLACES:
-            session.execute(delete(model).where(model.id > before[model]))
 
 
 @pytest.fixture

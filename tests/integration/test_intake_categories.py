@@ -54,7 +54,8 @@ def test_a_confirmed_category_goes_to_the_regions_agency_and_is_recorded(ctx):
     assert "Penerangan jalan umum" in note
 
 
-def test_the_same_street_light_complaint_goes_to_different_agencies_by_region(ctx):
+def test_the_same_street_light_complaint_goes_to_different_agencies_by_region(ctx,
+                                                                             extra_places):
     seed_history(ctx, 0)  # the two neighbours, with their own tables
     ctx.classifier = category_model(("pju", 0.92), ("jalan", 0.05), ("drainase", 0.03))
     routed = {region: submit_complaint(ctx, complaint(region)).agency_code

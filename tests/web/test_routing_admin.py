@@ -137,7 +137,7 @@ def test_a_post_without_csrf_token_is_refused(ctx, client, login):
     assert audit(ctx) == []
 
 
-def test_another_regions_admin_cannot_edit_kota_tegal(ctx, client, login, csrf):
+def test_another_regions_admin_cannot_edit_kota_tegal(ctx, client, login, csrf, extra_places):
     seed_history(ctx, 0)  # the neighbour regions and their admins, no complaints
     login("admin.kabtegal")
     own = client.get(PAGE)
@@ -157,7 +157,7 @@ def test_another_regions_admin_cannot_edit_kota_tegal(ctx, client, login, csrf):
     assert audit(ctx) == []
 
 
-def test_sysadmin_picks_a_region(ctx, client, login, csrf):
+def test_sysadmin_picks_a_region(ctx, client, login, csrf, extra_places):
     seed_history(ctx, 0)
     login("sysadmin")
     page = client.get(f"{PAGE}?wilayah=33.28").get_data(as_text=True)
