@@ -11,7 +11,6 @@ from lapor_bridge.config import OpenDataSettings
 from tests.dashboard.conftest import (  # noqa: F401  (fixtures used by these tests)
     december,
     desk,
-    extra_places,
     other_province,
 )
 
