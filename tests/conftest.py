@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, delete, func, select, text
+from sqlalchemy import create_engine, delete, func, select, text, update
 from sqlalchemy.engine import make_url
 
 import lapor_bridge.db.all_models  # noqa: F401  (registers every table)
@@ -138,10 +138,11 @@ def _restore_routing_table(context: ServiceContext) -> None:
         seed_table(session, region, demo_region.ROUTING, context.clock())
 
 
-@pytest.fixture
-def extra_places(ctx):
-    """Regions, wilayah, agencies and users a test adds (``seed_history`` adds the demo's
-    two neighbours) are removed afterwards, with all complaint data."""
+@contextmanager
+def kept_places(ctx):
+    """Undo what a test adds to the reference tables (kab/kota, kecamatan, kelurahan,
+    agencies, users; ``seed_history`` adds the demo's two neighbours, federation ingest a
+    member's places) once it is done, with all complaint and federation data."""
     from lapor_bridge.db.models import Agency, District, Region, User, Village
 
     places = (User, Agency, Village, District, Region)  # deletion order
@@ -149,13 +150,24 @@ def extra_places(ctx):
             "response_templates"}
     with ctx.read() as session:
         before = {model: session.scalar(select(func.max(model.id))) or 0 for model in places}
-    yield
-    with ctx.transaction() as session:
-        for table in reversed(Base.metadata.sorted_tables):
-            if table.name not in kept:
-                session.execute(delete(table))
-        for model in places:
-            session.execute(delete(model).where(model.id > before[model]))
+    try:
+        yield
+    finally:
+        with ctx.transaction() as session:
+            session.execute(update(Region).where(Region.member_id.is_not(None))
+                            .values(member_id=None))
+            for table in reversed(Base.metadata.sorted_tables):
+                if table.name not in kept:
+                    session.execute(delete(table))
+            for model in places:
+                session.execute(delete(model).where(model.id > before[model]))
+
+
+@pytest.fixture
+def extra_places(ctx):
+    """:func:`kept_places` around the test."""
+    with kept_places(ctx):
+        yield
 
 
 @pytest.fixture
@@ -250,6 +262,31 @@ def browser_page(live_server):
         page.set_default_timeout(15_000)
         yield page
         browser.close()
+
+
+PHONE = {"width": 360, "height": 740}
+
+
+@pytest.fixture
+def phone(browser_page):
+    """``phone(javascript=True, where=None)``: a fresh phone-sized touch context (360 px,
+    scale 2); ``where`` grants geolocation at that point."""
+    browser = browser_page.context.browser
+    contexts = []
+
+    def _open(javascript: bool = True, where: dict | None = None):
+        options = {"geolocation": where, "permissions": ["geolocation"]} if where else {}
+        context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True,
+                                      device_scale_factor=2, java_script_enabled=javascript,
+                                      **options)
+        contexts.append(context)
+        page = context.new_page()
+        page.set_default_timeout(15_000)
+        return page
+
+    yield _open
+    for context in contexts:
+        context.close()
 
 
 @pytest.fixture

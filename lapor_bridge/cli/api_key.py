@@ -15,12 +15,6 @@ from lapor_bridge.services.api_keys import (
 from lapor_bridge.services.errors import NotFound, ValidationFailed
 
 
-def _context(cli):
-    from lapor_bridge.services.context import build_context
-
-    return build_context(cli.settings, load_model=False)
-
-
 @click.group("api-key")
 def api_key() -> None:
     """API keys of machine clients (kiosks, gateways, other apps)."""
@@ -40,7 +34,7 @@ def create(cli, name: str, scope_text: str, rate_limit: str) -> None:
 
     try:
         parse_many(rate_limit)
-        key, info = create_key(_context(cli), name, Scope.parse(scope_text), rate_limit)
+        key, info = create_key(cli.services(), name, Scope.parse(scope_text), rate_limit)
     except (ValueError, ValidationFailed) as exc:
         raise click.UsageError(_message(exc)) from exc
     click.echo(f"api key for {info.name} ({info.scope}), prefix {info.prefix}:")
@@ -52,7 +46,7 @@ def create(cli, name: str, scope_text: str, rate_limit: str) -> None:
 @click.pass_obj
 def list_command(cli) -> None:
     """List keys (prefix, name, scope, limit, created, revoked); never the keys themselves."""
-    for info in list_keys(_context(cli)):
+    for info in list_keys(cli.services()):
         revoked = f"revoked {info.revoked_at:%Y-%m-%d %H:%M}Z" if info.revoked_at else "active"
         click.echo(f"{info.prefix}\t{info.name}\t{info.scope}\t{info.rate_limit}\t"
                    f"created {info.created_at:%Y-%m-%d}\t{revoked}")
@@ -64,7 +58,7 @@ def list_command(cli) -> None:
 def revoke(cli, prefix: str) -> None:
     """Revoke the key with PREFIX (as shown by ``list``); it stops working at once."""
     try:
-        info = revoke_key(_context(cli), prefix)
+        info = revoke_key(cli.services(), prefix)
     except NotFound as exc:
         raise click.UsageError(str(exc)) from exc
     click.echo(f"revoked {info.prefix} ({info.name})")

@@ -29,11 +29,10 @@ def init_db(cli: CliContext) -> None:
 @click.pass_obj
 def seed_demo_command(cli: CliContext, months: int, province_only: bool) -> None:
     """Load the demo region (Kota Tegal): agencies, kecamatan/kelurahan, demo logins."""
-    from lapor_bridge.services.context import build_context
     from lapor_bridge.services.demo_history import seed_history
     from lapor_bridge.services.seed import seed_demo, seed_province
 
-    context = build_context(cli.settings, load_model=False)
+    context = cli.services()
     if province_only and months:
         raise click.UsageError("--province takes no --history: members bring the history")
     created = (seed_province if province_only else seed_demo)(context)
@@ -49,13 +48,11 @@ def seed_demo_command(cli: CliContext, months: int, province_only: bool) -> None
 @click.pass_obj
 def erase_personal_data_command(cli: CliContext, tracking_number: str) -> None:
     """Erase a reporter's identity from one complaint (UU 27/2022); the complaint stays."""
-    from lapor_bridge.services.context import build_context
     from lapor_bridge.services.errors import NotFound
     from lapor_bridge.services.reporter import erase_personal_data
 
     try:
-        erased = erase_personal_data(build_context(cli.settings, load_model=False),
-                                     tracking_number, by_admin=True)
+        erased = erase_personal_data(cli.services(), tracking_number, by_admin=True)
     except NotFound as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo("personal data erased" if erased else "already erased; nothing to do")
@@ -66,9 +63,8 @@ def erase_personal_data_command(cli: CliContext, tracking_number: str) -> None:
 def sla_cycle_command(cli: CliContext) -> None:
     """Run the SLA watch once now: escalate overdue complaints, auto-close unanswered ones."""
     from lapor_bridge.jobs.sla import run_sla_cycle
-    from lapor_bridge.services.context import build_context
 
-    summary = run_sla_cycle(build_context(cli.settings, load_model=False))
+    summary = run_sla_cycle(cli.services())
     click.echo(f"checked {summary.checked}, escalated {summary.escalated} "
                f"({summary.alerts} alerts), auto-closed {summary.auto_closed}")
 

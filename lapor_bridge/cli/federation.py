@@ -16,12 +16,6 @@ from lapor_bridge.cli.federation_demo import federation_demo
 from lapor_bridge.services.errors import NotFound, ValidationFailed
 
 
-def _context(cli):
-    from lapor_bridge.services.context import build_context
-
-    return build_context(cli.settings, load_model=False)
-
-
 def _fail(exc: Exception):
     message = "; ".join(exc.errors.values()) if isinstance(exc, ValidationFailed) else str(exc)
     return click.ClickException(message)
@@ -47,7 +41,7 @@ def add_member_command(cli, name: str, regions: tuple[str, ...], url: str) -> No
     from lapor_bridge.services.federation.members import add_member, parse_regions
 
     try:
-        info, key = add_member(_context(cli), name, parse_regions(list(regions)), url)
+        info, key = add_member(cli.services(), name, parse_regions(list(regions)), url)
     except ValidationFailed as exc:
         raise _fail(exc) from exc
     _show_key(info, key)
@@ -71,7 +65,7 @@ def rotate_key_command(cli, name: str) -> None:
     from lapor_bridge.services.federation.members import rotate_key
 
     try:
-        info, key = rotate_key(_context(cli), name)
+        info, key = rotate_key(cli.services(), name)
     except NotFound as exc:
         raise _fail(exc) from exc
     _show_key(info, key)
@@ -83,7 +77,7 @@ def members_command(cli) -> None:
     """(Province) List members: regions, records, last push, lag, drift."""
     from lapor_bridge.services.federation.members import list_members
 
-    for info in list_members(_context(cli)):
+    for info in list_members(cli.services()):
         state = "aktif" if info.active else f"dicabut {info.removed_at:%Y-%m-%d}"
         drift = "—" if info.drift is None else sum(
             info.drift.get(kind, 0) for kind in ("missing", "behind", "ahead", "extra"))
@@ -101,7 +95,7 @@ def remove_member_command(cli, name: str) -> None:
     from lapor_bridge.services.federation.members import remove_member
 
     try:
-        info = remove_member(_context(cli), name)
+        info = remove_member(cli.services(), name)
     except NotFound as exc:
         raise _fail(exc) from exc
     click.echo(f"anggota / member {info.name} dicabut / removed; {info.records} laporan "
@@ -117,7 +111,7 @@ def join_command(cli, province_url: str) -> None:
     from lapor_bridge.services.federation.uplink import join
 
     try:
-        uplink = join(_context(cli), province_url)
+        uplink = join(cli.services(), province_url)
     except (FederationError, ValidationFailed) as exc:
         raise _fail(exc) from exc
     click.echo(f"bergabung / joined {uplink.province_name} sebagai / as {uplink.member_name} "
@@ -133,7 +127,7 @@ def push_command(cli) -> None:
     from lapor_bridge.services.federation.push import push_changes
 
     try:
-        summary = push_changes(_context(cli))
+        summary = push_changes(cli.services())
     except FederationError as exc:
         raise _fail(exc) from exc
     click.echo(json.dumps(summary.__dict__, ensure_ascii=False))
@@ -149,7 +143,7 @@ def drift_command(cli) -> None:
     from lapor_bridge.services.federation.drift import check_drift
 
     try:
-        report = check_drift(_context(cli))
+        report = check_drift(cli.services())
     except FederationError as exc:
         raise _fail(exc) from exc
     if report is None:
@@ -164,7 +158,7 @@ def status_command(cli) -> None:
     from lapor_bridge.services.federation.outbox import outbox_counts
     from lapor_bridge.services.federation.uplink import current_uplink
 
-    ctx = _context(cli)
+    ctx = cli.services()
     uplink = current_uplink(ctx)
     if uplink is None:
         click.echo("belum bergabung / not joined")
@@ -183,7 +177,7 @@ def retry_dead_command(cli) -> None:
     """(Member) Send the dead-lettered complaints again (after fixing the cause)."""
     from lapor_bridge.services.federation.outbox import retry_dead
 
-    click.echo(f"{retry_dead(_context(cli))} laporan diantrekan ulang / requeued")
+    click.echo(f"{retry_dead(cli.services())} laporan diantrekan ulang / requeued")
 
 
 @federation.command("leave")
@@ -193,5 +187,5 @@ def leave_command(cli) -> None:
     """(Member) Stop reporting: forget the province and the outbox."""
     from lapor_bridge.services.federation.uplink import leave
 
-    left = leave(_context(cli))
+    left = leave(cli.services())
     click.echo("keluar / left" if left else "belum bergabung / not joined")

@@ -10,17 +10,11 @@ from __future__ import annotations
 
 import click
 
-from lapor_bridge.services.errors import NotFound, ValidationFailed
+from lapor_bridge.cli.context import all_or_nothing
 from lapor_bridge.services.places.boundaries import import_boundaries
 from lapor_bridge.services.places.lookup import LocationRefused, locate
 
 LISTED = 50  # lines printed per list; the rest are counted
-
-
-def _context(cli):
-    from lapor_bridge.services.context import build_context
-
-    return build_context(cli.settings, load_model=False)
 
 
 @click.group("places")
@@ -37,14 +31,8 @@ def places() -> None:
 def import_command(cli, file: str, region_code: str | None) -> None:
     """Load FILE (GeoJSON, longitude/latitude WGS84): polygons of matched places are
     replaced, codes learned; a refused file changes nothing."""
-    try:
-        report = import_boundaries(_context(cli), file, region_code)
-    except NotFound as exc:
-        raise click.UsageError(str(exc)) from exc
-    except ValidationFailed as exc:
-        raise click.ClickException(
-            "tidak ada yang diubah / nothing changed: " + "; ".join(exc.errors.values())
-        ) from exc
+    with all_or_nothing():
+        report = import_boundaries(cli.services(), file, region_code)
     click.echo(f"{report.source}: {report.features} fitur / features; "
                f"{report.matched} cocok / matched ({report.by_code} kode / by code, "
                f"{report.by_name} nama / by name); {report.stored} poligon disimpan / "
@@ -76,7 +64,7 @@ def locate_command(cli, lat: float, lon: float, region_code: str | None) -> None
     """Print the kelurahan/desa at LAT LON (WGS84 degrees, south negative: ``locate
     -6.87 109.13``)."""
     try:
-        found = locate(_context(cli), lat, lon, region_code)
+        found = locate(cli.services(), lat, lon, region_code)
     except LocationRefused as exc:
         raise click.ClickException("; ".join(exc.errors.values())) from exc
     click.echo(f"{found.kelurahan}, {found.kecamatan}, {found.region_name} "

@@ -9,16 +9,11 @@ from __future__ import annotations
 
 import click
 
-from lapor_bridge.services.errors import NotFound, ValidationFailed
+from lapor_bridge.cli.context import all_or_nothing
+from lapor_bridge.services.errors import NotFound
 from lapor_bridge.services.intake.routing_table import export_csv, import_csv
 
 REGION_HELP = "BPS code of the kabupaten/kota, e.g. 33.76."
-
-
-def _context(cli):
-    from lapor_bridge.services.context import build_context
-
-    return build_context(cli.settings, load_model=False)
 
 
 @click.group("routing")
@@ -34,7 +29,7 @@ def routing() -> None:
 def export_command(cli, region_code: str, out) -> None:
     """Print the table as CSV: columns category,agency (an empty agency is triage)."""
     try:
-        text = export_csv(_context(cli), region_code)
+        text = export_csv(cli.services(), region_code)
     except NotFound as exc:
         raise click.UsageError(str(exc)) from exc
     if out is None:
@@ -58,12 +53,6 @@ def import_command(cli, region_code: str, file) -> None:
         raise click.ClickException(
             "berkas bukan teks UTF-8 / the file is not UTF-8 text (save it as CSV UTF-8)"
         ) from exc
-    try:
-        changed = import_csv(_context(cli), None, region_code, text)
-    except NotFound as exc:
-        raise click.UsageError(str(exc)) from exc
-    except ValidationFailed as exc:
-        raise click.ClickException(
-            "tidak ada yang diubah / nothing changed: " + "; ".join(exc.errors.values())
-        ) from exc
+    with all_or_nothing():
+        changed = import_csv(cli.services(), None, region_code, text)
     click.echo(f"{changed} baris diubah / lines changed ({region_code})")

@@ -27,13 +27,20 @@ OVERSEERS = ("coordinator", "regional_admin", "sysadmin")
 SCOPE_ARGS = ("provinsi", "wilayah", "instansi", "kategori", "periode")
 
 
-@bp.errorhandler(NotFound)
-@bp.errorhandler(PermissionDenied)
-@bp.errorhandler(BadPeriod)
 def _refused(exc):
     """Out of reach: 404 (like a complaint out of scope); wrong role: 403; bad period: 400."""
     status = {NotFound: 404, PermissionDenied: 403}.get(type(exc), 400)
     return current_app.handle_user_exception(default_exceptions[status]())
+
+
+def refuse_as_dashboards(blueprint: Blueprint) -> None:
+    """Give ``blueprint`` the dashboards' answers to a scope out of reach, a wrong role
+    and a bad period."""
+    for error in (NotFound, PermissionDenied, BadPeriod):
+        blueprint.register_error_handler(error, _refused)
+
+
+refuse_as_dashboards(bp)
 
 
 @bp.route("/")

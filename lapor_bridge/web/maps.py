@@ -12,16 +12,20 @@ from __future__ import annotations
 import json
 
 from flask import Blueprint, current_app, g, jsonify, render_template, request, url_for
-from werkzeug.exceptions import default_exceptions
 
-from lapor_bridge.domain.dashboard import BadPeriod
-from lapor_bridge.services.errors import NotFound, PermissionDenied
 from lapor_bridge.services.places import choropleth as choropleth_data
 from lapor_bridge.services.places import map_data
 from lapor_bridge.web import service_context
 from lapor_bridge.web.auth import roles_required
 from lapor_bridge.web.csp import admit_tiles
-from lapor_bridge.web.dashboard import OVERSEERS, SCOPE_ARGS, _page, _period, _scope
+from lapor_bridge.web.dashboard import (
+    OVERSEERS,
+    SCOPE_ARGS,
+    _page,
+    _period,
+    _scope,
+    refuse_as_dashboards,
+)
 from lapor_bridge.web.i18n import current_language, translated_errors
 
 bp = Blueprint("maps", __name__)
@@ -34,13 +38,7 @@ def _bad_query(exc):
     return jsonify(error="bad_request", errors=translated_errors(exc.errors)), 400
 
 
-@bp.errorhandler(NotFound)
-@bp.errorhandler(PermissionDenied)
-@bp.errorhandler(BadPeriod)
-def _refused(exc):
-    """As on the dashboards: out of reach 404, wrong role 403, bad period 400."""
-    status = {NotFound: 404, PermissionDenied: 403}.get(type(exc), 400)
-    return current_app.handle_user_exception(default_exceptions[status]())
+refuse_as_dashboards(bp)
 
 
 @bp.route("/peta")
@@ -85,11 +83,9 @@ def coordinator_map():
     period = _period()
     scope, extent = choropleth_data.scope_extent(service_context(), g.user, _scope())
     kept = {key: request.args[key] for key in SCOPE_ARGS if request.args.get(key)}
-    values = _map_values() | {"extent": ",".join(map(str, extent.as_list())) if extent else "",
-                              "max_span": choropleth_data.MAX_SPAN}
-    if extent is not None:
-        values["center"] = ((extent.min_lat + extent.max_lat) / 2,
-                            (extent.min_lon + extent.max_lon) / 2)
+    values = _map_values(extent.middle() if extent else None) | {
+        "extent": ",".join(map(str, extent.as_list())) if extent else "",
+        "max_span": choropleth_data.MAX_SPAN}
     response = current_app.make_response(_page(
         "maps/coordinator.html", "peta", period, view=_ScopeView(scope),
         choropleth_url=url_for("maps.coordinator_geojson", **kept), **values))
@@ -138,25 +134,24 @@ def _json(value) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
-def _map_values() -> dict:
-    settings = service_context().settings
+def _map_values(center: tuple[float, float] | None) -> dict:
+    """What ``maps/_map.html`` reads besides the layer URLs."""
     return {"boundaries_url": url_for("maps.boundaries_geojson"),
-            "tile_url": getattr(settings.app, "map_tile_url", "") or "",
-            "center": _center(), "max_span": map_data.MAX_SPAN}
-
-
-def _center() -> tuple[float, float] | None:
-    """``?lat=&lon=`` when both are numbers, else the middle of the boundaries."""
-    lat, lon = request.args.get("lat", type=float), request.args.get("lon", type=float)
-    if lat is not None and lon is not None:
-        return lat, lon
-    box = map_data.boundary_extent(service_context())
-    return None if box is None else ((box.min_lat + box.max_lat) / 2,
-                                     (box.min_lon + box.max_lon) / 2)
+            "tile_url": service_context().settings.app.map_tile_url,
+            "center": center, "max_span": map_data.MAX_SPAN}
 
 
 def _map_page(template: str, **values):
-    response = current_app.make_response(render_template(template, **_map_values(), **values))
+    """A public or officer map, centred on ``?lat=&lon=`` when both are numbers, else on
+    the middle of this instance's boundaries."""
+    lat, lon = request.args.get("lat", type=float), request.args.get("lon", type=float)
+    if lat is not None and lon is not None:
+        center = (lat, lon)
+    else:
+        box = map_data.boundary_extent(service_context())
+        center = box.middle() if box else None
+    response = current_app.make_response(render_template(template, **_map_values(center),
+                                                          **values))
     return _with_tiles(response)
 
 

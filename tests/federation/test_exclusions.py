@@ -25,11 +25,11 @@ from lapor_bridge.services.public_search import PublicQuery, find_public
 from lapor_bridge.services.queue import agency_queue
 from lapor_bridge.services.residents import follow_complaint, status_for_chat
 from lapor_bridge.services.tracking import public_view
+from tests.conftest import kept_places
 from tests.federation.test_province_pages import (
     CILACAP,
     NOW,
     file_local,
-    kept_places,
     member_record,
     push,
     register,

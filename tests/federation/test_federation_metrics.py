@@ -15,8 +15,8 @@ from tests.sync.conftest import submit
 
 
 def test_a_members_outbox_is_gauged_until_the_province_has_it(member, province_http):
-    first, second = submit(member, 1), submit(member, 2)
-    assert first != second
+    submit(member, 1)
+    submit(member, 2)
     waiting = render(member).decode()
     assert sample(waiting, "lapor_federation_outbox_records", state="pending") == 0  # not scanned
     with member.transaction() as session:  # the province is down: the push fails

@@ -12,21 +12,15 @@ from __future__ import annotations
 import csv
 import io
 import re
-from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import func, select, update
 
 from lapor_bridge.db.models import (
-    Agency,
-    Base,
     Complaint,
     ComplaintEvent,
-    District,
-    Region,
     User,
-    Village,
 )
 from lapor_bridge.db.models_federation import FederatedComplaint
 from lapor_bridge.services.accounts import principal_of
@@ -45,35 +39,6 @@ PURBALINGGA = ("33.03", "Kabupaten Purbalingga")
 NOW = datetime(2025, 12, 1, 2, 0, tzinfo=UTC)  # Monday 09:00 WIB
 TARGETS = {"dispose_days": 3, "first_response_days": 5, "auto_close_days": 10,
            "completion_days": 60}
-PLACES = (User, Agency, Village, District, Region)  # deletion order
-KEPT = {"regions", "districts", "villages", "agencies", "users", "alembic_version",
-        "response_templates"}
-
-
-@contextmanager
-def kept_places(ctx):
-    """Undo what registering members and ingesting leave in the reference tables (kab/kota,
-    kecamatan, kelurahan, agencies) once the test is done, members and complaints included."""
-    with ctx.read() as session:
-        before = {model: session.scalar(select(func.max(model.id))) or 0 for model in PLACES}
-    try:
-        yield
-    finally:
-        with ctx.transaction() as session:
-            session.execute(update(Region).where(Region.member_id.is_not(None))
-                            .values(member_id=None))
-            for table in reversed(Base.metadata.sorted_tables):
-                if table.name not in KEPT:
-                    session.execute(delete(table))
-            for model in PLACES:
-                session.execute(delete(model).where(model.id > before[model]))
-
-
-@pytest.fixture
-def places(ctx):
-    """Members, their kab/kota and what ingest creates are removed after the test."""
-    with kept_places(ctx):
-        yield
 
 
 def register(ctx, region=CILACAP, name: str | None = None) -> Member:
@@ -153,7 +118,7 @@ def main_of(page: str) -> str:
 
 
 @pytest.fixture
-def cilacap_case(ctx, places):
+def cilacap_case(ctx, extra_places):
     """One overdue complaint of member Kabupaten Cilacap, with a LAPOR! id, breached."""
     member = register(ctx)
     created = NOW - timedelta(days=20)
@@ -238,7 +203,7 @@ def test_every_write_on_a_member_complaint_is_refused(ctx, client, login, csrf,
 
 
 @pytest.fixture
-def three_members(ctx, places):
+def three_members(ctx, extra_places):
     """Cilacap (fresh push, in step), Banyumas (removed, records kept), Purbalingga (no
     push for an hour, two records missing, one ahead, one its outbox gave up on)."""
     created = NOW - timedelta(days=2)
@@ -347,7 +312,7 @@ def test_no_member_section_without_members(client, login):
 
 
 def test_coordinator_overview_and_overdue_list_count_member_and_local_complaints(
-        ctx, client, login, places):
+        ctx, client, login, extra_places):
     locals_ = [file_local(ctx, datetime(2025, 11, 3, 2, tzinfo=UTC), code)
                for code in ("PUPR", "DLH")]
     member = register(ctx)

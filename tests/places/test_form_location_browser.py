@@ -12,8 +12,8 @@ from sqlalchemy import select
 
 from lapor_bridge.db.models import Complaint, District, Village
 from lapor_bridge.services.places.demo import load_demo_boundaries
+from tests.conftest import PHONE
 
-PHONE = {"width": 360, "height": 740}
 PEKAUMAN = {"latitude": -6.86944, "longitude": 109.13106}
 BREBES = {"latitude": -6.87616, "longitude": 109.04394}
 TITLE = "Saluran air tersumbat"
@@ -27,27 +27,6 @@ def mapped(ctx):
     """The demo boundaries (the ``ctx`` wipe removes them after each test)."""
     load_demo_boundaries(ctx)
     return ctx
-
-
-@pytest.fixture
-def phone(browser_page):
-    """``phone(javascript=True, where=None)``: a phone-sized touch context; ``where``
-    grants geolocation at that point."""
-    browser = browser_page.context.browser
-    contexts = []
-
-    def _open(javascript: bool = True, where: dict | None = None):
-        options = {"geolocation": where, "permissions": ["geolocation"]} if where else {}
-        context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True,
-                                      java_script_enabled=javascript, **options)
-        contexts.append(context)
-        page = context.new_page()
-        page.set_default_timeout(15_000)
-        return page
-
-    yield _open
-    for context in contexts:
-        context.close()
 
 
 def stored_place(ctx, number: str) -> tuple:

@@ -9,9 +9,9 @@ import pytest
 from sqlalchemy import select
 
 from lapor_bridge.db.models import Complaint
+from tests.conftest import PHONE
 from tests.fakes import FixedModel
 
-PHONE = {"width": 360, "height": 740}
 TITLE = "Lampu jalan mati"
 DESCRIPTION = "Lampu PJU di Jl. Werkudoro mati sudah dua minggu, jalan gelap dan rawan."
 
@@ -24,25 +24,6 @@ def stored(ctx, number: str) -> Complaint:
 def street_light_model() -> FixedModel:
     return FixedModel([("pju", 0.71), ("lalu_lintas", 0.14), ("lainnya", 0.08), ("jalan", 0.05),
                        ("sampah", 0.02)], target="category", version="kategori-uji")
-
-
-@pytest.fixture
-def phone(browser_page):
-    """A fresh phone-sized, touch-enabled browser context; ``phone(javascript=False)``."""
-    browser = browser_page.context.browser
-    contexts = []
-
-    def _open(javascript: bool = True):
-        context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True,
-                                      device_scale_factor=2, java_script_enabled=javascript)
-        contexts.append(context)
-        page = context.new_page()
-        page.set_default_timeout(15_000)
-        return page
-
-    yield _open
-    for context in contexts:
-        context.close()
 
 
 def fill_place(page) -> None:

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, time
 
 from sqlalchemy import and_, case, func, select
+from sqlalchemy.orm import Session
 
 from lapor_bridge.db.models import Complaint, District, Village
 from lapor_bridge.db.models_places import VillageBoundary
@@ -83,13 +84,17 @@ def scope_extent(ctx: ServiceContext, principal: Principal,
     NotFound/PermissionDenied as :func:`resolve_scope`."""
     with ctx.read() as session:
         scope = resolve_scope(session, principal, wanted, oversight_only=True)
-        row = session.execute(
-            select(func.min(VillageBoundary.min_lon), func.min(VillageBoundary.min_lat),
-                   func.max(VillageBoundary.max_lon), func.max(VillageBoundary.max_lat))
-            .join(Village, Village.id == VillageBoundary.village_id)
-            .join(District, District.id == Village.district_id)
-            .where(District.region_id.in_(scope.region_ids))).one()
-    return scope, None if row[0] is None else BBox(*row)
+        return scope, _extent(session, scope)
+
+
+def _extent(session: Session, scope: DashboardScope) -> BBox | None:
+    row = session.execute(
+        select(func.min(VillageBoundary.min_lon), func.min(VillageBoundary.min_lat),
+               func.max(VillageBoundary.max_lon), func.max(VillageBoundary.max_lat))
+        .join(Village, Village.id == VillageBoundary.village_id)
+        .join(District, District.id == Village.district_id)
+        .where(District.region_id.in_(scope.region_ids))).one()
+    return None if row[0] is None else BBox(*row)
 
 
 def choropleth(ctx: ServiceContext, principal: Principal, wanted: ScopeRequest,
@@ -98,9 +103,10 @@ def choropleth(ctx: ServiceContext, principal: Principal, wanted: ScopeRequest,
     """The resolved scope and one page of its kab/kota's kelurahan polygons (meeting
     ``box`` when given, village id above ``after``) with ``count``, ``overdue`` and
     ``overdue_share``; NotFound/PermissionDenied as :func:`resolve_scope`."""
-    scope, extent = scope_extent(ctx, principal, wanted)
-    in_scope = District.region_id.in_(scope.region_ids)
     with ctx.read() as session:
+        scope = resolve_scope(session, principal, wanted, oversight_only=True)
+        extent = _extent(session, scope)
+        in_scope = District.region_id.in_(scope.region_ids)
         mapped = set(session.scalars(
             select(VillageBoundary.village_id)
             .join(Village, Village.id == VillageBoundary.village_id)

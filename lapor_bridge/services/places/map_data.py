@@ -70,6 +70,10 @@ class BBox:
         """``[minlon, minlat, maxlon, maxlat]`` as in GeoJSON."""
         return [self.min_lon, self.min_lat, self.max_lon, self.max_lat]
 
+    def middle(self) -> tuple[float, float]:
+        """The box's middle as ``(lat, lon)``."""
+        return (self.min_lat + self.max_lat) / 2, (self.min_lon + self.max_lon) / 2
+
 
 @dataclass(frozen=True)
 class MapPage:
